@@ -1,0 +1,117 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import staticFiles from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { authRoutes } from '../auth/index.js';
+import { tenancyRoutes } from '../tenancy/routes.js';
+import { AppError } from '../platform/errors.js';
+import { dbPoolConnections, httpRequestDuration, metrics } from '../platform/metrics.js';
+import { Second } from '../platform/time.js';
+import { authenticate } from './authenticate.js';
+import { registerJsonParser } from './json-body.js';
+import { sendProblem } from './problem.js';
+import { enforceRateLimit } from './rate-limit.js';
+import type { Api, RouteModule, Services } from './types.js';
+
+/** Every context's routes, in one list: the isolation tests walk the routes these register. */
+export const routeModules: RouteModule[] = [authRoutes, tenancyRoutes];
+
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+  auth: string;
+  resource?: string;
+}
+
+export interface ServerOptions {
+  /** Extra route modules (roles other than api add theirs, tests add probes). */
+  extraRoutes?: RouteModule[];
+}
+
+const webDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist');
+
+/**
+ * Assembles the HTTP API: parsing, authentication, rate limits, the error model, OpenAPI,
+ * health, metrics, the Mini App, and every context's routes. Listening is the caller's.
+ */
+export async function buildServer(services: Services, options: ServerOptions = {}): Promise<{ app: FastifyInstance; routes: RegisteredRoute[] }> {
+  const app = Fastify({
+    loggerInstance: services.log as FastifyBaseLogger,
+    bodyLimit: 1024 * 1024,
+    trustProxy: services.config.TRUST_PROXY,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => crypto.randomUUID(),
+    logController: new LogController({ requestIdLogLabel: 'request_id' }),
+    connectionTimeout: 30 * Second,
+    return503OnClosing: true,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerJsonParser(app);
+  app.setErrorHandler((error, request, reply) => sendProblem(error, request, reply));
+  app.setNotFoundHandler((request, reply) => sendProblem(new AppError('not_found', `No route ${request.method} ${request.url.split('?')[0]}`), request, reply));
+
+  const routes: RegisteredRoute[] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      if (method === 'HEAD') continue;
+      routes.push({ method, url: route.url, auth: route.config?.auth ?? 'viewer', resource: route.config?.resource });
+    }
+  });
+
+  await app.register(cookie);
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Kovan API', version: '1', description: 'Host and run Telegram bots for your groups. Errors are application/problem+json with a stable `code`.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+
+  // Order of every request: authenticate → rate limit → validate → handler (Outline's order).
+  app.addHook('onRequest', async (request, reply) => {
+    await authenticate(services, request);
+    await enforceRateLimit(services.cache, request, reply);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    httpRequestDuration.observe(
+      { route: request.routeOptions.url ?? 'unmatched', method: request.method, status_code: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  await app.register(async (publicScope) => {
+    publicScope.addHook('onRoute', (route) => { route.config = { ...route.config, auth: 'public' }; });
+    await publicScope.register(swaggerUi, { routePrefix: '/api/docs' });
+    publicScope.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+    publicScope.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+    publicScope.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
+      const database = await services.db.ping();
+      return reply.status(database ? 200 : 503).send({ status: database ? 'ready' : 'unavailable', database });
+    });
+    publicScope.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+      const pool = services.db.poolStats();
+      dbPoolConnections.set({ state: 'total' }, pool.total);
+      dbPoolConnections.set({ state: 'idle' }, pool.idle);
+      dbPoolConnections.set({ state: 'waiting' }, pool.waiting);
+      return reply.type(metrics.contentType).send(await metrics.metrics());
+    });
+    if (existsSync(webDist)) {
+      await publicScope.register(staticFiles, { root: webDist, prefix: '/', wildcard: false, index: ['index.html'] });
+    } else {
+      publicScope.get('/', { schema: { hide: true } }, async (_request, reply) =>
+        reply.type('text/html').send('<!doctype html><title>Kovan</title><h1>Kovan API is running</h1><p>The Mini App is not built yet (<code>npm run build</code>). API docs: <a href="/api/docs">/api/docs</a>.</p>'));
+    }
+  });
+
+  const api = app.withTypeProvider() as unknown as Api;
+  for (const register of [...routeModules, ...(options.extraRoutes ?? [])]) register(api, services);
+  await app.ready();
+  return { app, routes };
+}

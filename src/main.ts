@@ -1,0 +1,102 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { openDatabase, migrate } from './platform/db/index.js';
+import { startApi } from './roles/api.js';
+
+interface Command {
+  summary: string;
+  usage: string;
+  run(args: string[]): Promise<void>;
+}
+
+/** Stops the role on SIGTERM/SIGINT: finish in-flight work, then exit. A second signal forces it. */
+function stopOnSignal(stop: () => Promise<void>): void {
+  let stopping = false;
+  const onSignal = (signal: string) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    console.error(`${signal}: shutting down gracefully…`);
+    stop().then(() => process.exit(0), (error) => { console.error(error); process.exit(1); });
+  };
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  process.on('SIGINT', () => onSignal('SIGINT'));
+}
+
+function config(): Config {
+  return loadConfig();
+}
+
+const commands: Record<string, Command> = {
+  start: {
+    summary: 'Run the whole product in one process (API, Mini App, workers) on embedded defaults',
+    usage: 'kovan start\n\nWith no DATABASE_URL the data lives in PGlite under DATA_DIR (./data).',
+    async run() {
+      const running = await startApi(config());
+      console.log(`Kovan is running at ${running.url}  (API docs: ${running.url}/api/docs)`);
+      stopOnSignal(running.stop);
+    },
+  },
+  api: {
+    summary: 'Run the API role only (REST, Mini App, webhook ingress)',
+    usage: 'kovan api\n\nStateless; run several behind a load balancer with DATABASE_URL and REDIS_URL set.',
+    async run() {
+      const running = await startApi(config());
+      console.log(`Kovan API listening at ${running.url}`);
+      stopOnSignal(running.stop);
+    },
+  },
+  migrate: {
+    summary: 'Apply pending database migrations, then exit',
+    usage: 'kovan migrate\n\nConnects as the schema owner (DATABASE_URL). Safe to run from several replicas at once.',
+    async run() {
+      const db = await openDatabase(config());
+      try {
+        const report = await migrate(db);
+        console.log(report.applied.length > 0 ? `Applied ${report.applied.join(', ')}` : 'Database is up to date');
+      } finally {
+        await db.close();
+      }
+    },
+  },
+};
+
+function help(): string {
+  const width = Math.max(...Object.keys(commands).map((c) => c.length));
+  return [
+    'Usage: kovan <command> [--help]',
+    '',
+    'Commands:',
+    ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Configuration comes from environment variables; see README.md.',
+  ].join('\n');
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(help());
+    return;
+  }
+  const command = commands[name];
+  if (!command) {
+    console.error(`Unknown command "${name}".\n\n${help()}`);
+    process.exitCode = 2;
+    return;
+  }
+  const { values } = parseArgs({ args: rest, options: { help: { type: 'boolean', short: 'h' } }, strict: false });
+  if (values.help) {
+    console.log(`${command.summary}\n\nUsage: ${command.usage}`);
+    return;
+  }
+  await command.run(rest);
+}
+
+main(process.argv.slice(2)).catch((error) => {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(78); // EX_CONFIG
+  }
+  console.error(error);
+  process.exit(1);
+});

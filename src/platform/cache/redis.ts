@@ -1,0 +1,90 @@
+import { Redis } from 'ioredis';
+import type { Cache } from './types.js';
+
+/**
+ * The {@link Cache} shared by every API replica. Pub/sub needs a connection of its own
+ * (a subscribed Redis connection can do nothing else), opened on first subscribe.
+ */
+export class RedisCache implements Cache {
+  readonly kind = 'redis' as const;
+  readonly #client: Redis;
+  #subscriber: Redis | undefined;
+  readonly #handlers = new Map<string, Set<(message: string) => void>>();
+
+  constructor(
+    readonly url: string,
+    /** Prefix for every key and channel, so several deployments (or test runs) can share one Redis. */
+    readonly prefix = 'kovan:',
+  ) {
+    this.#client = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 3 });
+    this.#client.on('error', () => {}); // reconnects by itself; ping() reports the state
+  }
+
+  async get(key: string) {
+    return (await this.#client.get(this.prefix + key)) ?? undefined;
+  }
+
+  async set(key: string, value: string, ttlMs: number) {
+    await this.#client.set(this.prefix + key, value, 'PX', Math.max(1, Math.ceil(ttlMs)));
+  }
+
+  async delete(key: string) {
+    await this.#client.del(this.prefix + key);
+  }
+
+  async increment(key: string, windowMs: number) {
+    const k = this.prefix + key;
+    // INCR and the first PEXPIRE in one round trip; NX keeps the window fixed from the first hit.
+    const result = await this.#client.multi().incr(k).pexpire(k, windowMs, 'NX').pttl(k).exec();
+    const count = Number(result?.[0]?.[1] ?? 0);
+    const ttl = Number(result?.[2]?.[1] ?? windowMs);
+    return { count, resetMs: ttl > 0 ? ttl : windowMs };
+  }
+
+  async publish(channel: string, message: string) {
+    await this.#client.publish(this.prefix + channel, message);
+  }
+
+  async subscribe(channel: string, onMessage: (message: string) => void) {
+    const subscriber = this.#subscriberConnection();
+    const full = this.prefix + channel;
+    let handlers = this.#handlers.get(full);
+    if (!handlers) {
+      handlers = new Set();
+      this.#handlers.set(full, handlers);
+      await subscriber.subscribe(full);
+    }
+    handlers.add(onMessage);
+    return async () => {
+      handlers.delete(onMessage);
+      if (handlers.size === 0) {
+        this.#handlers.delete(full);
+        await subscriber.unsubscribe(full);
+      }
+    };
+  }
+
+  async ping() {
+    try {
+      return (await this.#client.ping()) === 'PONG';
+    } catch {
+      return false;
+    }
+  }
+
+  async close() {
+    this.#subscriber?.disconnect();
+    await this.#client.quit().catch(() => this.#client.disconnect());
+  }
+
+  #subscriberConnection(): Redis {
+    if (!this.#subscriber) {
+      this.#subscriber = this.#client.duplicate();
+      this.#subscriber.on('error', () => {});
+      this.#subscriber.on('message', (channel: string, message: string) => {
+        for (const handler of this.#handlers.get(channel) ?? []) handler(message);
+      });
+    }
+    return this.#subscriber;
+  }
+}

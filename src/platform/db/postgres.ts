@@ -1,0 +1,102 @@
+import pg from 'pg';
+import { scopeToNoTenant, scopeToTenant, assertTenantId } from './session-setup.js';
+import { AppRole, type Database, type OwnerTx, type Queryable, type TenantTx, type UnscopedTx } from './types.js';
+
+// BIGINT (Telegram ids, counts) as JS numbers: every value Kovan stores fits in 2^53.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
+
+export interface PostgresOptions {
+  ownerUrl: string;
+  appUrl?: string;
+  poolSize: number;
+}
+
+/** Derives the app role's URL from the owner's when no separate one is configured. */
+export function appUrlFor(ownerUrl: string): string {
+  const url = new URL(ownerUrl);
+  url.username = AppRole;
+  url.password = '';
+  return url.toString();
+}
+
+/**
+ * Real PostgreSQL: one pool as the app role for all request and worker work, and a small
+ * owner pool for migrations and tests. The app pool connects as `kovan_app`, so even a
+ * bug that skips `withTenant` cannot read past RLS.
+ */
+export class PostgresDatabase implements Database {
+  readonly kind = 'postgres' as const;
+  readonly #app: pg.Pool;
+  readonly #owner: pg.Pool;
+
+  constructor(options: PostgresOptions) {
+    this.#app = new pg.Pool({ connectionString: options.appUrl ?? appUrlFor(options.ownerUrl), max: options.poolSize });
+    this.#owner = new pg.Pool({ connectionString: options.ownerUrl, max: 2 });
+    // An idle client's error (server restart) must not crash the process; the pool replaces it.
+    this.#app.on('error', () => {});
+    this.#owner.on('error', () => {});
+  }
+
+  withTenant<T>(tenantId: string, fn: (tx: TenantTx) => Promise<T>): Promise<T> {
+    assertTenantId(tenantId);
+    return this.#transaction(this.#app, async (client) => {
+      await scopeToTenant(client, tenantId);
+      return fn(Object.assign(wrap(client), { tenantId }) as unknown as TenantTx);
+    });
+  }
+
+  withoutTenant<T>(fn: (tx: UnscopedTx) => Promise<T>): Promise<T> {
+    return this.#transaction(this.#app, async (client) => {
+      await scopeToNoTenant(client);
+      return fn(Object.assign(wrap(client), { unscoped: true as const }));
+    });
+  }
+
+  withOwner<T>(fn: (tx: OwnerTx) => Promise<T>): Promise<T> {
+    return this.#transaction(this.#owner, async (client) =>
+      fn(Object.assign(wrap(client), { exec: async (script: string) => { await client.query(script); } })),
+    );
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      await this.#app.query('SELECT 1');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  poolStats() {
+    return { total: this.#app.totalCount, idle: this.#app.idleCount, waiting: this.#app.waitingCount };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.#app.end(), this.#owner.end()]);
+  }
+
+  async #transaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await fn(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+}
+
+function wrap(client: pg.PoolClient): Queryable {
+  return {
+    async query<T>(sql: string, params?: readonly unknown[]) {
+      const r = await client.query(sql, params as unknown[] | undefined);
+      return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
+    },
+  };
+}

@@ -1,0 +1,55 @@
+/** A row set as both drivers return it. */
+export interface QueryResult<T> {
+  rows: T[];
+  rowCount: number;
+}
+
+/** Anything that runs parameterised SQL: a pooled client, a PGlite transaction. */
+export interface Queryable {
+  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>>;
+}
+
+declare const tenantScoped: unique symbol;
+
+/**
+ * A transaction running as the application role with `app.tenant_id` set. Only
+ * {@link Database.withTenant} makes one, so a repository that takes a `TenantTx` cannot be
+ * called outside a tenant's scope, and RLS limits every statement to that tenant.
+ */
+export interface TenantTx extends Queryable {
+  readonly tenantId: string;
+  readonly [tenantScoped]: true;
+}
+
+/** A transaction as the application role with no tenant set: sees no tenant rows at all. */
+export interface UnscopedTx extends Queryable {
+  readonly unscoped: true;
+}
+
+/** A connection as the schema owner; used by migrations, backups and test helpers only. */
+export interface OwnerTx extends Queryable {
+  /** Runs a multi-statement SQL script (a migration file). */
+  exec(script: string): Promise<void>;
+}
+
+/** The data plane as the rest of Kovan sees it, whatever the driver. */
+export interface Database {
+  readonly kind: 'postgres' | 'pglite';
+  /** Runs `fn` in one transaction as the app role, scoped to `tenantId` by RLS. */
+  withTenant<T>(tenantId: string, fn: (tx: TenantTx) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` as the app role with no tenant: it can call the narrow cross-tenant
+   * functions (login lookup, session lookup, …) and read control-plane tables, nothing else.
+   */
+  withoutTenant<T>(fn: (tx: UnscopedTx) => Promise<T>): Promise<T>;
+  /** Runs `fn` in one transaction as the schema owner. Not for request handling. */
+  withOwner<T>(fn: (tx: OwnerTx) => Promise<T>): Promise<T>;
+  /** True when the database answers; backs `/readyz`. */
+  ping(): Promise<boolean>;
+  /** Connection counts for metrics. */
+  poolStats(): { total: number; idle: number; waiting: number };
+  close(): Promise<void>;
+}
+
+/** The role the application runs as: owns nothing, cannot bypass RLS. */
+export const AppRole = 'kovan_app';

@@ -1,0 +1,45 @@
+import { AppError } from '../platform/errors.js';
+import type { TenantTx } from '../platform/db/index.js';
+import { recordAudit } from './audit.js';
+import { configKeys, isConfigKey, type ConfigKey, type ConfigValue } from './config-keys.js';
+
+/** The tenant's value for `key`, or the key's default. */
+export async function getConfig<K extends ConfigKey>(tx: TenantTx, key: K): Promise<ConfigValue<K>> {
+  const { rows } = await tx.query<{ value: ConfigValue<K> }>(`SELECT value FROM tenant_configs WHERE key = $1`, [key]);
+  return rows[0] ? rows[0].value : (configKeys[key].default as ConfigValue<K>);
+}
+
+/** Every known key with its current value (defaults filled in). */
+export async function listConfigs(tx: TenantTx): Promise<Record<ConfigKey, unknown>> {
+  const { rows } = await tx.query<{ key: string; value: unknown }>(`SELECT key, value FROM tenant_configs`);
+  const stored = new Map(rows.map((r) => [r.key, r.value]));
+  return Object.fromEntries(
+    Object.entries(configKeys).map(([key, spec]) => [key, stored.has(key) ? stored.get(key) : spec.default]),
+  ) as Record<ConfigKey, unknown>;
+}
+
+/**
+ * Validates `value` against the key's schema and stores it, audited. Unknown keys and
+ * invalid values are 400s that say which and why.
+ */
+export async function updateConfig(tx: TenantTx, key: string, value: unknown, memberId?: string): Promise<unknown> {
+  if (!isConfigKey(key)) {
+    throw new AppError('validation_failed', `unknown configuration key "${key}"`, {
+      fields: [{ field: 'config_key', message: `must be one of: ${Object.keys(configKeys).join(', ')}` }],
+    });
+  }
+  const parsed = configKeys[key].schema.safeParse(value);
+  if (!parsed.success) {
+    throw new AppError('validation_failed', `invalid value for "${key}"`, {
+      fields: parsed.error.issues.map((i) => ({ field: ['config_value', ...i.path].join('.'), message: i.message })),
+    });
+  }
+  const before = await getConfig(tx, key);
+  await tx.query(
+    `INSERT INTO tenant_configs (tenant_id, key, value, updated_by) VALUES ($1, $2, $3::jsonb, $4)
+     ON CONFLICT (tenant_id, key) DO UPDATE SET value = EXCLUDED.value, updated_at = now(), updated_by = EXCLUDED.updated_by`,
+    [tx.tenantId, key, JSON.stringify(parsed.data), memberId ?? null],
+  );
+  await recordAudit(tx, { memberId, action: 'config.updated', entity: 'config', entityId: key, before, after: parsed.data });
+  return parsed.data;
+}

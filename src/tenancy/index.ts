@@ -1,0 +1,6 @@
+/** Tenancy: tenants, their plans and subscriptions, typed configuration, and the audit log. */
+export { createTenant, getTenant, type Tenant } from './tenants.js';
+export { listPlans, getTenantPlan, cheapestPlanWith, type Plan, type PlanCode, type Feature, type TenantPlan } from './plans.js';
+export { getConfig, listConfigs, updateConfig } from './configs.js';
+export { configKeys, isConfigKey, type ConfigKey, type ConfigValue } from './config-keys.js';
+export { recordAudit, type AuditEntry } from './audit.js';
