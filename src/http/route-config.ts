@@ -12,6 +12,11 @@ export interface RouteConfig {
    * test creates one in another tenant for each kind and expects 404.
    */
   resource?: string;
+  /**
+   * A valid body for this route, used by the generated isolation and bad-input tests when
+   * `{}` is not one (so the test reaches the tenant check instead of stopping at validation).
+   */
+  example?: unknown;
   /** Per-client request budget; `key` picks what is counted (default: client IP). */
   rateLimit?: { max: number; windowMs: number; key?: 'ip' | 'principal' };
 }

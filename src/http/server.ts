@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify';
 import cookie from '@fastify/cookie';
 import staticFiles from '@fastify/static';
 import swagger from '@fastify/swagger';
@@ -26,6 +26,9 @@ export interface RegisteredRoute {
   url: string;
   auth: string;
   resource?: string;
+  example?: unknown;
+  /** The route validates a request body. */
+  hasBody: boolean;
 }
 
 export interface ServerOptions {
@@ -56,13 +59,9 @@ export async function buildServer(services: Services, options: ServerOptions = {
   app.setErrorHandler((error, request, reply) => sendProblem(error, request, reply));
   app.setNotFoundHandler((request, reply) => sendProblem(new AppError('not_found', `No route ${request.method} ${request.url.split('?')[0]}`), request, reply));
 
-  const routes: RegisteredRoute[] = [];
-  app.addHook('onRoute', (route) => {
-    for (const method of [route.method].flat()) {
-      if (method === 'HEAD') continue;
-      routes.push({ method, url: route.url, auth: route.config?.auth ?? 'viewer', resource: route.config?.resource });
-    }
-  });
+  // Kept as the route options objects: scopes may still adjust `config` after this hook runs.
+  const routeOptions: RouteOptions[] = [];
+  app.addHook('onRoute', (route) => { routeOptions.push(route); });
 
   await app.register(cookie);
   await app.register(swagger, {
@@ -113,5 +112,11 @@ export async function buildServer(services: Services, options: ServerOptions = {
   const api = app.withTypeProvider() as unknown as Api;
   for (const register of [...routeModules, ...(options.extraRoutes ?? [])]) register(api, services);
   await app.ready();
+  const routes = routeOptions.flatMap((route) => [route.method].flat()
+    .filter((method) => method !== 'HEAD')
+    .map((method) => ({
+      method, url: route.url, auth: route.config?.auth ?? 'viewer', resource: route.config?.resource,
+      example: route.config?.example, hasBody: Boolean(route.schema?.body),
+    })));
   return { app, routes };
 }

@@ -1,7 +1,5 @@
 import type { RateLimits } from './config.js';
 import { TelegramTimings } from './config.js';
-import type { BotApiError } from './errors.js';
-import { tooManyRequests } from './errors.js';
 
 /** At most `limit` events per `windowMs` per key, counted over a sliding window. */
 class SlidingWindow {
@@ -63,30 +61,25 @@ export interface OutgoingMessage {
 
 /**
  * Telegram's flood control for bots sending messages: per bot (~30/s, 1000/s for paid broadcasts),
- * per chat (~1/s after a short burst) and per group (20/min), all per bot token. A message over any
- * limit is refused with 429 and `retry_after` = whole (scaled) seconds until it would fit; it then
- * counts against nothing. Every refusal is counted in {@link hits} so benchmarks can report them.
+ * per chat (~1/s after a short burst) and per group (20/min), all per bot token. A refused message
+ * counts against nothing; the caller answers it with 429.
  */
 export class RateLimiter {
   private readonly perBot: SlidingWindow;
   private readonly perGroup: SlidingWindow;
   private readonly perChat: TokenBucket;
-  private readonly second: number;
-  /** 429s answered since start or the last reset. */
-  hits = 0;
 
   constructor(
     private readonly limits: RateLimits,
     scaled: (ms: number) => number,
   ) {
-    this.second = scaled(TelegramTimings.retryAfterUnit);
     this.perBot = new SlidingWindow(scaled(TelegramTimings.botLimitWindow));
     this.perGroup = new SlidingWindow(scaled(TelegramTimings.groupLimitWindow));
-    this.perChat = new TokenBucket(limits.perChatBurst, limits.perChatPerSecond / this.second);
+    this.perChat = new TokenBucket(limits.perChatBurst, limits.perChatPerSecond / scaled(TelegramTimings.retryAfterUnit));
   }
 
-  /** Admits the message (counting it) or throws Telegram's 429. */
-  admit(message: OutgoingMessage, now: number = Date.now()): void {
+  /** Admits the message (counting it) and returns 0, or returns the milliseconds until it would fit. */
+  admit(message: OutgoingMessage, now: number = Date.now()): number {
     const botKey = String(message.botId);
     const chatKey = `${message.botId}/${message.chatId}`;
     const botLimit = message.paidBroadcast ? this.limits.paidBroadcastPerSecond : this.limits.perBotPerSecond;
@@ -95,15 +88,10 @@ export class RateLimiter {
       this.perChat.waitTime(chatKey, now),
       message.isGroup ? this.perGroup.waitTime(chatKey, this.limits.perGroupPerMinute, now) : 0,
     );
-    if (wait > 0) throw this.refuse(wait);
+    if (wait > 0) return wait;
     this.perBot.record(botKey, now);
     this.perChat.record(chatKey, now);
     if (message.isGroup) this.perGroup.record(chatKey, now);
-  }
-
-  /** A 429 for `waitMs`, counted as a hit; also used for slow mode. */
-  refuse(waitMs: number): BotApiError {
-    this.hits += 1;
-    return tooManyRequests(Math.max(1, Math.ceil(waitMs / this.second)));
+    return 0;
   }
 }

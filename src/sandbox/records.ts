@@ -1,4 +1,5 @@
-import type { BotCommand, ChatAdministratorRights, ChatInviteLink, ChatPermissions, Message } from 'grammy/types';
+import type { BotCommand, ChatAdministratorRights, ChatInviteLink, ChatPermissions } from 'grammy/types';
+import type { ChatMessage } from './store.js';
 import type { UpdateInbox } from './update-inbox.js';
 import type { WebhookDeliverer } from './webhook.js';
 
@@ -57,7 +58,7 @@ export type Membership =
 /** Messages of one chat with the chat's own message_id counter. */
 export interface ChatHistory {
   nextMessageId: number;
-  readonly messages: Map<number, Message>;
+  readonly messages: Map<number, ChatMessage>;
 }
 
 /** An invite link and who made it. */

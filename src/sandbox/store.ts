@@ -1,4 +1,4 @@
-import type { Message } from 'grammy/types';
+import type { Message, Update } from 'grammy/types';
 import { SandboxError } from './errors.js';
 import type {
   BotRecord,
@@ -44,9 +44,12 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 /** A message before the chat numbers and dates it. */
 export type MessageDraft = DistributiveOmit<Message, 'message_id' | 'date'>;
 
+/** A message in a private chat, group or supergroup (the sandbox has no channels). */
+export type ChatMessage = Message & Update.NonChannel;
+
 /** Numbers, dates and stores a message in a chat. */
-export function appendMessage(history: ChatHistory, draft: MessageDraft, date: number): Message {
-  const message = { message_id: history.nextMessageId++, date, ...draft } as Message;
+export function appendMessage(history: ChatHistory, draft: MessageDraft, date: number): ChatMessage {
+  const message = { message_id: history.nextMessageId++, date, ...draft } as ChatMessage;
   history.messages.set(message.message_id, message);
   return message;
 }

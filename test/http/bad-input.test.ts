@@ -1,0 +1,72 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestApi, registerTenant, type TestApi } from '../helpers/api.js';
+
+/**
+ * Hostile input against every route that takes a body or query: each answer is a 4xx
+ * problem document (or a normal answer), never a 500, never a stack trace.
+ */
+let api: TestApi;
+let owner: Awaited<ReturnType<typeof registerTenant>>;
+before(async () => {
+  api = await startTestApi();
+  owner = await registerTenant(api, 'bad');
+});
+after(async () => { await api.close(); });
+
+const huge = 'x'.repeat(2 * 1024 * 1024);
+const nonUtf8 = Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0xc3, 0x28, 0x22, 0x7d]); // {"a":"<bad bytes>"}
+const deep = '['.repeat(5000) + ']'.repeat(5000);
+
+const payloads: Array<[string, { rawBody?: string | Uint8Array; body?: unknown; headers?: Record<string, string> }]> = [
+  ['malformed JSON', { rawBody: '{"username": "a",', headers: { 'content-type': 'application/json' } }],
+  ['empty JSON body', { rawBody: '', headers: { 'content-type': 'application/json' } }],
+  ['non-UTF-8 bytes', { rawBody: nonUtf8, headers: { 'content-type': 'application/json' } }],
+  ['huge body', { rawBody: `{"a":"${huge}"}`, headers: { 'content-type': 'application/json' } }],
+  ['deeply nested', { rawBody: deep, headers: { 'content-type': 'application/json' } }],
+  ['wrong content type', { rawBody: 'username=a&password=b', headers: { 'content-type': 'application/x-www-form-urlencoded' } }],
+  ['array instead of object', { body: [1, 2, 3] }],
+  ['wrong types', { body: { username: 12, password: true, email: [], config_key: {}, config_value: null, token: 1, initData: 5 } }],
+  ['over-long strings', { body: { username: 'u'.repeat(10_000), email: 'e'.repeat(10_000) + '@x.io', password: 'p'.repeat(10_000), config_key: 'k'.repeat(10_000), token: 't'.repeat(10_000), initData: 'i'.repeat(10_000) } }],
+  ['unknown fields and prototype pollution', { rawBody: '{"__proto__":{"admin":true},"constructor":{"prototype":{}},"zzz":1}', headers: { 'content-type': 'application/json' } }],
+  ['SQL-looking strings', { body: { username: "admin'--", email: "x@y.z' OR '1'='1", password: "'; DROP TABLE members; --", config_key: "language'; DROP TABLE tenants;--", config_value: "') OR 1=1--", token: "' OR 1=1 --", initData: "hash=' OR 1=1" } }],
+  ['odd Unicode', { body: { username: 'a\u0000b\u202Ec', email: '😀@😀.😀', password: '\uD800\uDC00\uFFFF'.repeat(4), config_key: 'language', config_value: '\u0000' } }],
+];
+
+test('every body route answers hostile input with a 4xx problem, never a 500', async (t) => {
+  const bodyRoutes = api.routes.filter((r) => r.hasBody && r.url.startsWith('/api/'));
+  assert.ok(bodyRoutes.length >= 5);
+  for (const [index, route] of bodyRoutes.entries()) {
+    const url = route.url.replace(/:([A-Za-z_]+)/g, '00000000-0000-4000-8000-000000000000');
+    // A fresh session per route: some routes (logout, password change) end the session they use.
+    const login = await api.request('POST', '/api/auth/login', { body: { username: owner.username, password: owner.password }, headers: { 'x-forwarded-for': `198.51.100.${index}` } });
+    const token = login.body.token as string;
+    for (const [payloadIndex, [name, payload]] of payloads.entries()) {
+      const client = { 'x-forwarded-for': `198.51.${index}.${payloadIndex}` };
+      await t.test(`${route.method} ${route.url} — ${name}`, async () => {
+        const r = await api.request(route.method, url, { ...payload, token, headers: { ...payload.headers, ...client } });
+        assert.notEqual(r.status, 429, 'the payload reached validation, not the rate limit');
+        assert.ok(r.status >= 400 && r.status < 500, `${r.status}: ${r.text.slice(0, 300)}`);
+        assert.equal(r.headers.get('content-type'), 'application/problem+json; charset=utf-8');
+        assert.equal(typeof r.body.code, 'string');
+        assert.ok(!/\bat .+\.(ts|js):\d+/.test(r.text), 'no stack trace');
+      });
+    }
+  }
+});
+
+test('query strings with garbage never cause a 500', async (t) => {
+  for (const route of api.routes.filter((r) => r.method === 'GET' && r.url.startsWith('/api/') && !r.url.startsWith('/api/docs'))) {
+    await t.test(route.url, async () => {
+      const url = route.url.replace(/:([A-Za-z_]+)/g, "x'OR'1'='1") + "?start_date=yesterday&end_date=%FF%FE&limit=-1&cursor=%00&x=' OR 1=1--";
+      const r = await api.request('GET', url, { token: owner.token });
+      assert.ok(r.status < 500, `${r.status}: ${r.text.slice(0, 300)}`);
+    });
+  }
+});
+
+test('unknown routes are a 404 problem document', async () => {
+  const r = await api.request('GET', '/api/nope', { token: owner.token });
+  assert.equal(r.status, 404);
+  assert.equal(r.body.code, 'not_found');
+});
