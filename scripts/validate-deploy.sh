@@ -11,7 +11,8 @@
 #          only when the lock file changes
 #   root/  nginx + promtool unpacked from Debian's nginx, nginx-common and prometheus
 #          packages (`apt-get download` + `dpkg -x`: no services started, nothing installed
-#          system-wide); `apt-get update` runs only if the package lists are missing
+#          system-wide; the Prometheus server itself is deleted again); `apt-get update` runs
+#          only if the package lists are missing
 # kubectl (for `kubectl kustomize`) comes with the machine image; nothing here installs it.
 #
 # Checks (each prints what it looked at; any failure makes the script exit 1):
@@ -77,7 +78,7 @@ install_npm_tools() {
 install_debian_tools() {
   local nginx="$tools/root/usr/sbin/nginx" promtool="$tools/root/usr/bin/promtool"
   if [[ -x "$nginx" && -x "$promtool" && -f "$tools/root/etc/nginx/mime.types" ]]; then return; fi
-  mkdir -p "$tools/deb" "$tools/root"
+  mkdir -p "$tools/root"
   if ! apt-cache show nginx prometheus >/dev/null 2>&1; then
     say "apt package lists missing: apt-get update"
     apt-get update -qq
@@ -87,8 +88,9 @@ install_debian_tools() {
   local dl; dl=$(mktemp -d); chmod 777 "$dl"
   (cd "$dl" && apt-get download -qq nginx nginx-common prometheus)
   for deb in "$dl"/*.deb; do dpkg -x "$deb" "$tools/root"; done
-  mv "$dl"/*.deb "$tools/deb/" && rm -rf "$dl"
-  say "unpacked $(basename -a "$tools"/deb/*.deb | tr '\n' ' ')into $tools/root"
+  say "unpacked $(basename -a "$dl"/*.deb | tr '\n' ' ')into $tools/root"
+  # Only promtool and nginx are used: drop the Prometheus server, its web assets and docs.
+  rm -rf "$dl" "$tools/root/usr/bin/prometheus" "$tools/root/usr/share/prometheus" "$tools/root/usr/share/doc"
 }
 
 v() { node "$tools/npm/validate.mjs" "$@"; }
@@ -127,8 +129,8 @@ check_grafana() {
 check_postgres_init() {
   local bin
   bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
-  if [[ -z "$bin" ]] || ! id postgres >/dev/null 2>&1; then
-    say "no local PostgreSQL binaries: skipped"
+  if [[ -z "$bin" ]] || ! id postgres >/dev/null 2>&1 || [[ $EUID -ne 0 ]]; then
+    say "needs local PostgreSQL binaries, a postgres user and root: skipped"
     return 0
   fi
   local pg="$work/pg" port=55439
@@ -146,7 +148,7 @@ check_postgres_init() {
       "SELECT rolcanlogin AND NOT rolbypassrls AND NOT rolsuper AND rolpassword IS NOT NULL FROM pg_authid WHERE rolname = 'kovan_app'" | grep -qx t
   } || rc=1
   runuser -u postgres -- "$bin/pg_ctl" -D "$pg/data" -m immediate stop >/dev/null || true
-  [[ $rc == 0 ]] && say "$(basename "$(dirname "$bin")"): kovan_app created with a password, LOGIN, NOBYPASSRLS, NOSUPERUSER; re-run is a no-op"
+  [[ $rc == 0 ]] && say "PostgreSQL $(basename "$(dirname "$bin")"): kovan_app created with a password, LOGIN, NOBYPASSRLS, NOSUPERUSER; re-run is a no-op"
   return $rc
 }
 

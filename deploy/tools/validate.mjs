@@ -441,7 +441,7 @@ function dockerfile(repo) {
   check(stages.length >= 3, `want a multi-stage build (deps → build → runtime), found ${stages.length} stage(s)`);
   for (const s of stages) {
     const image = s.from.split(/\s+/)[0];
-    if (/^(base|deps|build|runtime)$/i.test(image)) continue;
+    if (/^(base|toolchain|deps|build|runtime)$/i.test(image)) continue;
     check(!/alpine/.test(image), `${image}: argon2 prebuilds need glibc, not alpine`);
     check(/:/.test(image) && !/:latest$/.test(image), `${image}: pin the base image tag`);
   }
@@ -555,7 +555,7 @@ function metrics(repo) {
   for (const r of alerts.groups.flatMap((g) => g.rules)) {
     check(r.labels?.severity, `alert ${r.alert}: severity label missing`);
     const anchor = r.annotations?.runbook_url?.split('#')[1];
-    check(anchor && ops.includes(`### ${anchor}`), `alert ${r.alert}: runbook anchor #${anchor} has no "### ${r.alert}" section in docs/OPERATIONS.md`);
+    check(anchor && ops.includes(`### ${anchor}`), `alert ${r.alert}: runbook anchor #${anchor} has no matching "### …" heading in docs/OPERATIONS.md`);
   }
   note(`${n} metric references checked against the exported metric list; runbook anchors checked`);
 }
@@ -670,6 +670,14 @@ async function nginx(repo, nginxBin, mimeTypes) {
     if (!check(count === 1, `nginx.conf: expected exactly one match of ${re} (found ${count})`)) return cleanup();
     test = test.replace(re, to);
   }
+  // The SSE location's settings, read statically (a short smoke test cannot tell a 60 s
+  // timeout from a 1 h one, and small events pass nginx promptly even when buffered).
+  const sseBlock = (/location \^~ \/api\/events \{([^}]*)\}/.exec(conf)?.[1] ?? '').replace(/#.*$/gm, '');
+  const seconds = (v) => (v ? Number.parseInt(v, 10) * ({ s: 1, m: 60, h: 3600 }[v.replace(/^\d+/, '') || 's'] ?? 1) : 0);
+  check(/proxy_buffering off;/.test(sseBlock), 'location /api/events must set proxy_buffering off');
+  check(/gzip off;/.test(sseBlock), 'location /api/events must set gzip off');
+  check(seconds(/proxy_read_timeout (\w+);/.exec(sseBlock)?.[1]) >= 600, 'location /api/events needs proxy_read_timeout >= 10m');
+
   const confFile = path.join(work, 'nginx.conf');
   writeFileSync(confFile, test);
   const t = spawnSync(nginxBin, ['-t', '-q', '-p', work, '-c', confFile, '-e', 'stderr'], { encoding: 'utf8' });
