@@ -52,6 +52,10 @@ export const environmentSchema = z.object({
   WORKERS: z.coerce.number().int().min(0).max(64).optional(),
   WORKER_POOL: z.string().regex(/^[a-z0-9-]{1,40}$/).default('shared'),
   WORKER_CAPACITY: z.coerce.number().int().min(1).default(1000),
+  /** How long a worker's claim on a tenant session lasts without renewal; failover takes at most this. */
+  LEASE_TTL_MS: z.coerce.number().int().min(500).max(120_000).default(9000),
+  /** Long-poll timeout for getUpdates, in seconds (Telegram allows up to 50). */
+  POLL_TIMEOUT_SECONDS: z.coerce.number().int().min(0).max(50).default(25),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;

@@ -28,6 +28,8 @@ export const configKeys = {
   welcome_new_members: { schema: z.boolean(), default: true },
   /** Default for new groups: what to do with join requests after sending the invite template. */
   join_request_action: { schema: z.enum(['approve', 'decline', 'leave_pending']), default: 'leave_pending' },
+  /** Message template sent when someone starts the bot in private (/start). Null: no greeting. */
+  start_template_id: { schema: z.uuid().nullable(), default: null },
   /** Missed schedule runs after downtime: run once on recovery, or skip to the next run. */
   missed_run_policy: { schema: z.enum(['run_once', 'skip']), default: 'run_once' },
   /** Telegram paid broadcasts (allow_paid_broadcast): only for bots that qualify. */

@@ -4,3 +4,4 @@ export { listPlans, getTenantPlan, cheapestPlanWith, type Plan, type PlanCode, t
 export { getConfig, listConfigs, updateConfig } from './configs.js';
 export { configKeys, isConfigKey, type ConfigKey, type ConfigValue } from './config-keys.js';
 export { recordAudit, type AuditEntry } from './audit.js';
+export { requireFeature, hasFeature } from './feature-gate.js';

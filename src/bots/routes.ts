@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { publishEvents } from '../events/index.js';
+import type { Api, Services } from '../http/types.js';
+import { Minute } from '../platform/time.js';
+import { connectBot, disconnectBot, getBot, listBots } from './bots.js';
+import { runSetupChecklist } from './setup-checklist.js';
+
+const botId = z.strictObject({ id: z.uuid() });
+
+/** The tenant's bots: connect with a token, status, the setup checklist, disconnect. */
+export function botRoutes(api: Api, services: Services): void {
+  const telegram = { secrets: services.secrets, apiRoot: services.config.TELEGRAM_API_ROOT, publicUrl: services.config.PUBLIC_URL };
+
+  api.get('/api/bots', {
+    schema: { summary: 'The connected bots with their status', tags: ['bots'] },
+  }, async (request) => ({ bots: await services.db.withTenant(request.principal!.tenantId, (tx) => listBots(tx)) }));
+
+  api.post('/api/bots', {
+    schema: {
+      summary: 'Connect a bot with its @BotFather token (checked with Telegram; stored encrypted, never shown again)',
+      tags: ['bots'],
+      body: z.strictObject({ token: z.string().trim().min(1).max(100) }),
+    },
+    config: { auth: 'admin', rateLimit: { max: 10, windowMs: Minute, key: 'principal' } },
+  }, async (request, reply) => {
+    const { tenantId, memberId } = request.principal!;
+    const bot = await services.db.withTenant(tenantId, (tx) => connectBot(tx, telegram, request.body.token, memberId));
+    await publishEvents(services.cache, tenantId, [{ type: 'bot_status', at: new Date().toISOString(), data: { botId: bot.id, username: bot.username, status: bot.status } }]);
+    return reply.status(201).send({ bot });
+  });
+
+  api.get('/api/bots/:id', {
+    schema: { summary: 'One bot: status, mode, last update and error', tags: ['bots'], params: botId },
+    config: { resource: 'bot' },
+  }, async (request) => ({ bot: await services.db.withTenant(request.principal!.tenantId, (tx) => getBot(tx, request.params.id)) }));
+
+  api.get('/api/bots/:id/checklist', {
+    schema: {
+      summary: 'Setup checklist, checked live with Telegram: token, privacy mode, admin rights per group, webhook',
+      tags: ['bots'],
+      params: botId,
+    },
+    config: { resource: 'bot', rateLimit: { max: 30, windowMs: Minute, key: 'principal' } },
+  }, async (request) => ({ checklist: await runSetupChecklist({ db: services.db, ...telegram }, request.principal!.tenantId, request.params.id) }));
+
+  api.delete('/api/bots/:id', {
+    schema: { summary: 'Disconnect a bot: its token is wiped; groups and history stay', tags: ['bots'], params: botId },
+    config: { auth: 'admin', resource: 'bot' },
+  }, async (request, reply) => {
+    const { tenantId, memberId } = request.principal!;
+    await services.db.withTenant(tenantId, (tx) => disconnectBot(tx, request.params.id, memberId));
+    await publishEvents(services.cache, tenantId, [{ type: 'bot_status', at: new Date().toISOString(), data: { botId: request.params.id, status: 'disconnected' } }]);
+    return reply.status(204).send();
+  });
+}

@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import type { Update } from 'grammy/types';
+import type { Api, Services } from '../http/types.js';
+import { constantTimeEqual } from '../platform/crypto.js';
+import { AppError } from '../platform/errors.js';
+import { publishEvents } from '../events/index.js';
+import { updatesReceived } from '../fleet/metrics.js';
+import { handleUpdate } from '../messaging/pipeline.js';
+import { sessionChannel } from '../sessions/updates.js';
+import { openBotCredentials } from './bots.js';
+
+/**
+ * Telegram's webhook calls for every tenant's bot. The path carries an opaque route id
+ * (never the token); the per-bot secret comes back in `X-Telegram-Bot-Api-Secret-Token`
+ * and is compared in constant time. The update runs through the same pipeline as polling,
+ * then the tenant's session (on whichever worker holds it) is told to send what was queued.
+ */
+export function webhookIngressRoutes(api: Api, services: Services): void {
+  api.post('/tg/:routeId', {
+    schema: {
+      hide: true,
+      params: z.strictObject({ routeId: z.string().regex(/^[A-Za-z0-9_-]{10,64}$/) }),
+      body: z.looseObject({ update_id: z.number().int().nonnegative() }),
+    },
+    config: { auth: 'public' },
+  }, async (request, reply) => {
+    const route = await services.db.withoutTenant(async (tx) =>
+      (await tx.query<{ tenant_id: string; bot_id: string }>('SELECT * FROM bot_find_route($1)', [request.params.routeId])).rows[0]);
+    if (!route) throw new AppError('not_found', 'Unknown webhook');
+    const secret = request.headers['x-telegram-bot-api-secret-token'];
+    const result = await services.db.withTenant(route.tenant_id, async (tx) => {
+      const bot = await openBotCredentials(tx, services.secrets, route.bot_id);
+      if (typeof secret !== 'string' || !constantTimeEqual(secret, bot.webhookSecret)) throw new AppError('unauthenticated', 'Wrong webhook secret');
+      return handleUpdate(tx, { id: bot.id, username: bot.username, telegramBotId: bot.telegramBotId }, request.body as unknown as Update);
+    });
+    updatesReceived.inc({ source: 'webhook' });
+    await publishEvents(services.cache, route.tenant_id, result.events);
+    if (result.enqueued > 0 || result.followUps.length > 0) {
+      await services.cache.publish(sessionChannel(route.tenant_id), JSON.stringify({ botId: route.bot_id, followUps: result.followUps }));
+    }
+    return reply.status(200).send({ ok: true, duplicate: result.duplicate });
+  });
+}

@@ -1,0 +1,17 @@
+import type { Api, Services } from '../http/types.js';
+import { AppError } from '../platform/errors.js';
+import { getTenant } from '../tenancy/index.js';
+import { FleetStore } from './fleet-store.js';
+
+/** The operators' view of the fleet: workers, sessions, leases and their health. */
+export function fleetRoutes(api: Api, services: Services): void {
+  const store = new FleetStore(services.db);
+  api.get('/api/admin/fleet', {
+    schema: { summary: 'Workers, sessions, leases and health (operators only)', tags: ['operator'] },
+    config: { auth: 'admin' },
+  }, async (request) => {
+    const tenant = await services.db.withTenant(request.principal!.tenantId, (tx) => getTenant(tx));
+    if (!tenant.isOperator) throw new AppError('forbidden', 'Only operators can see the fleet');
+    return store.overview();
+  });
+}

@@ -1,0 +1,208 @@
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import type { Logger } from '../platform/log.js';
+import { Minute, Second } from '../platform/time.js';
+import { TenantSession, type SessionDeps, type SessionFailure } from '../sessions/tenant-session.js';
+import { FleetStore, type Grant } from './fleet-store.js';
+import type { SessionLease } from './lease.js';
+import { leaseChanges, sessionFailures, sessionsByState, workerCapacity, workerLoad, workerSessions } from './metrics.js';
+
+export interface WorkerOptions {
+  pool: string;
+  capacity: number;
+  leaseTtlMs: number;
+  version: string;
+  /** Consecutive failures after which a session is parked as failed instead of retried. */
+  maxFailures?: number;
+  /** Share of the fair share a worker may hold above it before it sheds sessions. */
+  slack?: number;
+  log: Logger;
+}
+
+interface Held {
+  lease: SessionLease;
+  weight: number;
+  session: TenantSession;
+  since: number;
+}
+
+/** Backoff before a failed session is retried: 2 s doubling, at most 5 minutes. */
+export function sessionBackoff(failures: number): number {
+  return Math.min(5 * Minute, 2 * Second * 2 ** Math.max(0, failures - 1));
+}
+
+/**
+ * A worker process's share of the fleet. Every tick (a third of the lease TTL) it
+ * heartbeats, renews its leases, claims free sessions up to its fair share of the pool,
+ * and sheds sessions above it so a new worker gets work at once. If renewing fails for
+ * longer than the TTL minus a safety margin, it stops every session *before* the leases
+ * can expire and be granted elsewhere (self-fencing).
+ */
+export class Worker {
+  readonly id = `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  readonly #held = new Map<string, Held>();
+  readonly #store: FleetStore;
+  readonly #log: Logger;
+  #timer: NodeJS.Timeout | undefined;
+  #fenceTimer: NodeJS.Timeout | undefined;
+  #lastRenewOk = Date.now();
+  #ticking: Promise<void> | undefined;
+  #draining = false;
+  #lastSync = 0;
+
+  constructor(readonly sessionDeps: SessionDeps, readonly options: WorkerOptions) {
+    this.#store = new FleetStore(sessionDeps.db);
+    this.#log = options.log.child({ worker_id: this.id });
+    workerCapacity.set(options.capacity);
+  }
+
+  get tickMs(): number {
+    return Math.max(100, Math.floor(this.options.leaseTtlMs / 3));
+  }
+
+  /** Renewal must succeed within this long, or the worker fences itself. */
+  get fenceAfterMs(): number {
+    return this.options.leaseTtlMs - Math.max(this.tickMs / 2, Math.min(2 * Second, this.options.leaseTtlMs / 4));
+  }
+
+  async start(): Promise<void> {
+    await this.#store.registerWorker({ id: this.id, pool: this.options.pool, capacity: this.options.capacity, version: this.options.version });
+    this.#log.info({ pool: this.options.pool, capacity: this.options.capacity, leaseTtlMs: this.options.leaseTtlMs }, 'worker started');
+    this.#lastRenewOk = Date.now();
+    await this.tick();
+    this.#timer = setInterval(() => void this.tick(), this.tickMs);
+    this.#fenceTimer = setInterval(() => this.#fenceIfStale(), Math.min(500, this.tickMs));
+  }
+
+  /** One round of the lease protocol; rounds never overlap. */
+  tick(): Promise<void> {
+    this.#ticking ??= this.#round().finally(() => { this.#ticking = undefined; });
+    return this.#ticking;
+  }
+
+  sessions(): Array<{ tenantId: string; epoch: number; weight: number; health: ReturnType<TenantSession['health']> }> {
+    return [...this.#held.values()].map((h) => ({ tenantId: h.lease.tenantId, epoch: h.lease.epoch, weight: h.weight, health: h.session.health() }));
+  }
+
+  /** Wakes the drainer of a tenant's session if this worker runs it. */
+  wake(tenantId: string): void {
+    this.#held.get(tenantId)?.session.wake();
+  }
+
+  /**
+   * Graceful stop (SIGTERM): take no new work, stop every session (in-flight sends finish),
+   * and release the leases so another worker takes over at once instead of after the TTL.
+   */
+  async stop(): Promise<void> {
+    this.#draining = true;
+    clearInterval(this.#timer);
+    clearInterval(this.#fenceTimer);
+    await this.#ticking;
+    await Promise.all([...this.#held.values()].map((held) => this.#drop(held, 'released', true)));
+    await this.#store.deregisterWorker(this.id).catch(() => {});
+    this.#log.info('worker stopped; leases released');
+  }
+
+  async #round(): Promise<void> {
+    if (this.#draining) return;
+    const started = Date.now();
+    try {
+      await this.#store.heartbeat(this.id, this.#healthSummary(), false);
+      const renewed = await this.#store.renew(this.id, [...this.#held.values()].map((h) => h.lease), this.options.leaseTtlMs);
+      // The renewal was sent at `started`: the leases are valid until at least started + TTL.
+      this.#lastRenewOk = started;
+      for (const held of [...this.#held.values()]) {
+        if (!renewed.has(held.lease.tenantId)) await this.#drop(held, 'expired', false);
+      }
+      if (Date.now() - this.#lastSync > this.options.leaseTtlMs) {
+        this.#lastSync = Date.now();
+        await this.#store.syncSessions();
+        await this.#store.forgetDeadWorkers(10 * this.options.leaseTtlMs);
+      }
+      await this.#rebalance();
+    } catch (error) {
+      this.#log.warn({ err: error }, 'lease round failed');
+    } finally {
+      this.#updateGauges();
+    }
+  }
+
+  async #rebalance(): Promise<void> {
+    const load = await this.#store.poolLoad(this.options.pool, this.options.leaseTtlMs);
+    const capacity = Math.max(load.liveCapacity, this.options.capacity);
+    const fairShare = (load.sessionWeight * this.options.capacity) / capacity;
+    const ceiling = Math.ceil(fairShare * (1 + (this.options.slack ?? 0.1))) + 1;
+    let held = this.#heldWeight();
+    // Above the ceiling: give the lightest sessions back; a newer worker will claim them.
+    for (const extra of [...this.#held.values()].sort((a, b) => a.weight - b.weight || b.since - a.since)) {
+      if (held <= ceiling) break;
+      await this.#drop(extra, 'shed', true);
+      held -= extra.weight;
+    }
+    const budget = Math.min(this.options.capacity, ceiling) - held;
+    const grants = await this.#store.claim(this.id, this.options.pool, budget, this.options.leaseTtlMs);
+    for (const grant of grants) await this.#run(grant);
+  }
+
+  async #run(grant: Grant): Promise<void> {
+    const lease: SessionLease = { tenantId: grant.tenantId, workerId: this.id, epoch: grant.epoch };
+    leaseChanges.inc({ reason: 'granted' });
+    const session = new TenantSession(this.sessionDeps, lease, (failure) => void this.#sessionFailed(lease, failure));
+    this.#held.set(grant.tenantId, { lease, weight: grant.weight, session, since: Date.now() });
+    try {
+      await session.start();
+    } catch (error) {
+      await this.#sessionFailed(lease, { reason: `session could not start: ${(error as Error).message}`, permanent: false });
+    }
+  }
+
+  async #sessionFailed(lease: SessionLease, failure: SessionFailure): Promise<void> {
+    const held = this.#held.get(lease.tenantId);
+    if (!held || held.lease.epoch !== lease.epoch) return;
+    this.#held.delete(lease.tenantId);
+    await held.session.stop();
+    if (failure.reason === 'lease lost') return void leaseChanges.inc({ reason: 'expired' });
+    sessionFailures.inc({ kind: failure.permanent ? 'permanent' : 'transient' });
+    const outcome = await this.#store.recordFailure(lease, failure.reason, { park: failure.permanent, maxFailures: this.options.maxFailures ?? 5, backoffMs: sessionBackoff })
+      .catch(() => ({ parked: false, failures: 0 }));
+    if (outcome.parked) {
+      // An operator alert: kovan_session_failures_total and this error line (alerts.yml watches both).
+      this.#log.error({ tenant_id: lease.tenantId, reason: failure.reason, failures: outcome.failures }, 'session parked as failed');
+    } else {
+      this.#log.warn({ tenant_id: lease.tenantId, reason: failure.reason, failures: outcome.failures }, 'session failed; will retry after backoff');
+    }
+    this.#updateGauges();
+  }
+
+  async #drop(held: Held, reason: 'expired' | 'released' | 'shed' | 'fenced', release: boolean): Promise<void> {
+    this.#held.delete(held.lease.tenantId);
+    await held.session.stop();
+    if (release) await this.#store.release(held.lease).catch(() => {});
+    leaseChanges.inc({ reason });
+  }
+
+  /** Renewal has not succeeded for too long: stop every session before its lease can expire. */
+  #fenceIfStale(): void {
+    if (this.#held.size === 0 || Date.now() - this.#lastRenewOk < this.fenceAfterMs) return;
+    this.#log.error({ sinceRenewMs: Date.now() - this.#lastRenewOk }, 'could not renew leases in time: stopping every session (self-fencing)');
+    for (const held of [...this.#held.values()]) void this.#drop(held, 'fenced', false);
+    this.#updateGauges();
+  }
+
+  #heldWeight(): number {
+    return [...this.#held.values()].reduce((sum, h) => sum + h.weight, 0);
+  }
+
+  #healthSummary(): Record<string, unknown> {
+    const memory = process.memoryUsage();
+    return { sessions: this.#held.size, load: this.#heldWeight(), rssBytes: memory.rss, heapUsedBytes: memory.heapUsed, uptimeSeconds: Math.round(process.uptime()) };
+  }
+
+  #updateGauges(): void {
+    workerSessions.set(this.#held.size);
+    workerLoad.set(this.#heldWeight());
+    const connected = this.sessions().filter((s) => s.health.connected).length;
+    sessionsByState.set({ state: 'running' }, connected);
+    sessionsByState.set({ state: 'starting' }, this.#held.size - connected);
+  }
+}

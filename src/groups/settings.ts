@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import type { TenantTx } from '../platform/db/index.js';
+import { getConfig } from '../tenancy/index.js';
+
+const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24 h)');
+
+/** Per-group behaviour. Stored as JSON on the group; missing keys take the tenant's defaults. */
+export const groupSettingsSchema = z.strictObject({
+  welcomeEnabled: z.boolean(),
+  welcomeTemplateId: z.uuid().nullable(),
+  inviteTemplateId: z.uuid().nullable(),
+  joinRequestAction: z.enum(['approve', 'decline', 'leave_pending']),
+  autoReply: z.boolean(),
+  quietHours: z.strictObject({ start: clock, end: clock }).nullable(),
+});
+
+export type GroupSettings = z.infer<typeof groupSettingsSchema>;
+
+/** A group's settings with the tenant's defaults filled in. */
+export async function effectiveSettings(tx: TenantTx, stored: Partial<GroupSettings>): Promise<GroupSettings> {
+  return {
+    welcomeEnabled: stored.welcomeEnabled ?? (await getConfig(tx, 'welcome_new_members')),
+    welcomeTemplateId: stored.welcomeTemplateId ?? null,
+    inviteTemplateId: stored.inviteTemplateId ?? null,
+    joinRequestAction: stored.joinRequestAction ?? (await getConfig(tx, 'join_request_action')),
+    autoReply: stored.autoReply ?? true,
+    quietHours: stored.quietHours ?? (await getConfig(tx, 'quiet_hours')),
+  };
+}

@@ -1,0 +1,239 @@
+import type { Chat, ChatMemberUpdated, ChatJoinRequest, Message, Update } from 'grammy/types';
+import type { TenantTx } from '../platform/db/index.js';
+import { bumpDaily } from '../analytics/rollups.js';
+import { markBlocked, markStarted, openJoinRequestWindow, recordSighting, type TelegramPerson } from '../audience/index.js';
+import type { LiveEvent } from '../events/index.js';
+import { findGroupByChat, migrateGroup, recordBotMembership, updateGroupFacts, type BotMembership, type Group } from '../groups/index.js';
+import { Minute } from '../platform/time.js';
+import { claimCooldown, listReplyRules, matchTrigger } from '../rules/index.js';
+import { getTemplate, mentionOf, renderTemplate, type TemplateVariables } from '../templates/index.js';
+import { getConfig, hasFeature } from '../tenancy/index.js';
+import { recordInbound } from './history.js';
+import { sendFromPipeline } from './outbound.js';
+
+/** The bot an update arrived for. */
+export interface PipelineBot {
+  id: string;
+  username: string;
+  telegramBotId: number;
+}
+
+/** Something to do at Telegram after the transaction commits and the outbox has sent what it must first. */
+export interface FollowUp {
+  action: 'approve' | 'decline';
+  chatId: number;
+  userId: number;
+  /** Wait for this delivery (the invite message) to finish first: the DM window closes when the request is processed. */
+  afterDeliveryId?: string;
+}
+
+export interface PipelineResult {
+  duplicate: boolean;
+  enqueued: number;
+  followUps: FollowUp[];
+  events: LiveEvent[];
+}
+
+/** Join requests let the bot write to the requester for this long (Telegram's rule). */
+export const joinRequestWindow = 5 * Minute;
+/** At most one welcome per group in this window, so a mass join never floods the group. */
+export const welcomeWindowSeconds = 60;
+
+/** The update types Kovan asks Telegram for (chat_member must be asked for explicitly). */
+export const allowedUpdates = ['message', 'edited_message', 'my_chat_member', 'chat_member', 'chat_join_request', 'callback_query'] as const;
+
+/**
+ * Handles one update, webhook or polling alike, in the caller's tenant transaction:
+ * deduplicated by update id, then people, history, groups, rollups, and the replies it
+ * triggers (enqueued, never sent inline). Everything commits or nothing does.
+ */
+export async function handleUpdate(tx: TenantTx, bot: PipelineBot, update: Update): Promise<PipelineResult> {
+  const result: PipelineResult = { duplicate: false, enqueued: 0, followUps: [], events: [] };
+  const fresh = await tx.query(
+    `INSERT INTO processed_updates (tenant_id, bot_id, update_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+    [tx.tenantId, bot.id, update.update_id]);
+  if (fresh.rowCount === 0) return { ...result, duplicate: true };
+  await tx.query(`UPDATE bots SET last_update_at = now() WHERE id = $1`, [bot.id]);
+
+  const run = new UpdateRun(tx, bot, update, result, await getConfig(tx, 'time_zone'));
+  if (update.message) await run.message(update.message);
+  else if (update.my_chat_member) await run.botMembership(update.my_chat_member);
+  else if (update.chat_join_request) await run.joinRequest(update.chat_join_request);
+  return result;
+}
+
+/** The work of one update, with what it needs at hand. */
+class UpdateRun {
+  constructor(
+    readonly tx: TenantTx,
+    readonly bot: PipelineBot,
+    readonly update: Update,
+    readonly result: PipelineResult,
+    readonly timeZone: string,
+  ) {}
+
+  async message(message: Message): Promise<void> {
+    const chat = message.chat;
+    const at = new Date(message.date * 1000);
+    if (chat.type === 'private') return this.privateMessage(message, at);
+    if (chat.type === 'channel') return;
+    const group = await this.groupFor(chat);
+
+    if (message.migrate_to_chat_id) return migrateGroup(this.tx, this.bot.id, chat.id, message.migrate_to_chat_id);
+    if (message.migrate_from_chat_id) return migrateGroup(this.tx, this.bot.id, message.migrate_from_chat_id, chat.id);
+    if (message.new_chat_title) return updateGroupFacts(this.tx, group.id, { title: message.new_chat_title });
+    if (message.new_chat_members) return this.joined(group, message, at);
+    if (message.left_chat_member) {
+      if (message.left_chat_member.id === this.bot.telegramBotId) return;
+      await this.see(message.left_chat_member, false);
+      await recordInbound(this.tx, { botId: this.bot.id, chatId: chat.id, chatType: chat.type, telegramMessageId: message.message_id, userId: message.left_chat_member.id, kind: 'leave', at });
+      await bumpDaily(this.tx, this.timeZone, { leaves: 1 }, chat.id);
+      this.event('leave', { chatId: chat.id, userId: message.left_chat_member.id });
+      return;
+    }
+    const text = message.text ?? message.caption;
+    if (!message.from || text === undefined) return;
+    await this.see(message.from, true);
+    await recordInbound(this.tx, { botId: this.bot.id, chatId: chat.id, chatType: chat.type, telegramMessageId: message.message_id, userId: message.from.id, kind: text.startsWith('/') ? 'command' : 'text', text, at });
+    await bumpDaily(this.tx, this.timeZone, { messages_in: 1 }, chat.id);
+    this.event('message_in', { chatId: chat.id, userId: message.from.id, text: text.slice(0, 200), groupTitle: group.title });
+    if (group.enabled && !group.pausedReason && group.settings.autoReply) await this.autoReply(message, text, group);
+  }
+
+  async privateMessage(message: Message, at: Date): Promise<void> {
+    const from = message.from;
+    const text = message.text ?? message.caption;
+    if (!from || from.is_bot) return;
+    await this.see(from, true);
+    // A person can only write to a bot after starting it: any private message opens the conversation.
+    await markStarted(this.tx, from.id);
+    await recordInbound(this.tx, { botId: this.bot.id, chatId: message.chat.id, chatType: 'private', telegramMessageId: message.message_id, userId: from.id, kind: text?.startsWith('/') ? 'command' : 'text', text, at });
+    await bumpDaily(this.tx, this.timeZone, { messages_in: 1 });
+    this.event('message_in', { chatId: message.chat.id, userId: from.id, text: text?.slice(0, 200) ?? null, private: true });
+    if (text === undefined) return;
+    if (/^\/start(\s|@|$)/.test(text)) return this.startGreeting(message);
+    await this.autoReply(message, text, undefined);
+  }
+
+  async startGreeting(message: Message): Promise<void> {
+    const templateId = await getConfig(this.tx, 'start_template_id');
+    if (!templateId) return;
+    const template = await getTemplate(this.tx, templateId).catch(() => undefined);
+    if (!template) return;
+    await this.send({ chatId: message.chat.id, kind: 'welcome', templateId, replyToMessageId: message.message_id, idempotencyKey: `start:${this.bot.id}:${this.update.update_id}` },
+      template.content, this.variablesFor(message.from!, undefined));
+  }
+
+  async joined(group: Group, message: Message, at: Date): Promise<void> {
+    const people = message.new_chat_members!.filter((m) => m.id !== this.bot.telegramBotId);
+    for (const person of people) {
+      await this.see(person, false);
+      await recordInbound(this.tx, { botId: this.bot.id, chatId: group.chatId, chatType: group.type, telegramMessageId: message.message_id, userId: person.id, kind: 'join', at });
+      this.event('join', { chatId: group.chatId, userId: person.id, groupTitle: group.title });
+    }
+    if (people.length > 0) await bumpDaily(this.tx, this.timeZone, { joins: people.length }, group.chatId);
+    const first = people.find((p) => !p.is_bot);
+    const templateId = group.settings.welcomeTemplateId;
+    if (!first || !templateId || !group.enabled || group.pausedReason || !group.settings.welcomeEnabled) return;
+    const template = await getTemplate(this.tx, templateId).catch(() => undefined);
+    if (!template) return;
+    const window = Math.floor(message.date / welcomeWindowSeconds);
+    await this.send({ chatId: group.chatId, kind: 'welcome', templateId, idempotencyKey: `welcome:${this.bot.id}:${group.chatId}:${window}` },
+      template.content, this.variablesFor(first, group));
+  }
+
+  async botMembership(change: ChatMemberUpdated): Promise<void> {
+    const status = change.new_chat_member.status as BotMembership;
+    if (change.new_chat_member.user.id !== this.bot.telegramBotId) return;
+    if (change.chat.type === 'private') {
+      await this.see(change.from, false);
+      await markBlocked(this.tx, change.chat.id, status === 'kicked');
+      return;
+    }
+    if (change.chat.type === 'channel') return;
+    const member = change.new_chat_member as { can_invite_users?: boolean; can_delete_messages?: boolean };
+    const group = await recordBotMembership(this.tx, this.bot.id, chatSeen(change.chat), status, {
+      canInvite: status === 'administrator' && Boolean(member.can_invite_users),
+      canDelete: status === 'administrator' && Boolean(member.can_delete_messages),
+    });
+    this.event('group', { groupId: group.id, chatId: group.chatId, title: group.title, botStatus: status, pausedReason: group.pausedReason });
+  }
+
+  async joinRequest(request: ChatJoinRequest): Promise<void> {
+    const at = new Date(request.date * 1000);
+    await this.see(request.from, false);
+    await openJoinRequestWindow(this.tx, request.from.id, new Date(at.getTime() + joinRequestWindow));
+    await recordInbound(this.tx, { botId: this.bot.id, chatId: request.chat.id, chatType: request.chat.type, userId: request.from.id, kind: 'join_request', text: request.bio, at });
+    await bumpDaily(this.tx, this.timeZone, { join_requests: 1 }, request.chat.id);
+    this.event('join_request', { chatId: request.chat.id, userId: request.from.id });
+    const group = await this.groupFor(request.chat);
+    if (!group.enabled || group.pausedReason) return;
+
+    let afterDeliveryId: string | undefined;
+    const templateId = group.settings.inviteTemplateId;
+    const template = templateId ? await getTemplate(this.tx, templateId).catch(() => undefined) : undefined;
+    if (template) {
+      const outcome = await this.send({ chatId: request.user_chat_id, kind: 'join_request', templateId: template.id, idempotencyKey: `joinreq:${this.bot.id}:${request.chat.id}:${request.from.id}:${request.date}` },
+        template.content, this.variablesFor(request.from, group));
+      afterDeliveryId = outcome?.id;
+    }
+    const action = group.settings.joinRequestAction;
+    if (action !== 'leave_pending') this.result.followUps.push({ action, chatId: request.chat.id, userId: request.from.id, afterDeliveryId });
+  }
+
+  /** First matching rule wins; a rule in cooldown means no reply for this message. */
+  async autoReply(message: Message, text: string, group: Group | undefined): Promise<void> {
+    if (!message.from || !(await hasFeature(this.tx, 'auto_reply'))) return;
+    for (const rule of await listReplyRules(this.tx, { enabledOnly: true })) {
+      if (group ? rule.scope === 'private' : rule.scope === 'groups') continue;
+      if (group && rule.groupIds.length > 0 && !rule.groupIds.includes(group.id)) continue;
+      if (matchTrigger(rule, text, this.bot.username) !== 'match') continue;
+      if (!(await claimCooldown(this.tx, rule, message.from.id, message.chat.id))) return;
+      const template = await getTemplate(this.tx, rule.templateId);
+      await this.send({ chatId: message.chat.id, kind: 'reply', templateId: template.id, replyToMessageId: message.message_id, idempotencyKey: `rule:${rule.id}:${this.bot.id}:${this.update.update_id}` },
+        template.content, this.variablesFor(message.from, group));
+      return;
+    }
+  }
+
+  async send(request: { chatId: number; kind: 'reply' | 'welcome' | 'join_request'; templateId: string; replyToMessageId?: number; idempotencyKey: string }, content: string, variables: TemplateVariables): Promise<{ id: string } | undefined> {
+    const parseMode = (await getConfig(this.tx, 'default_parse_mode')) === 'HTML' ? 'HTML' as const : undefined;
+    const text = await renderTemplate(content, variables);
+    const outcome = await sendFromPipeline(this.tx, { botId: this.bot.id, ...request, text, parseMode });
+    if (outcome.status === 'accepted') this.result.enqueued++;
+    return outcome.status === 'accepted' || outcome.status === 'duplicate' ? { id: outcome.id } : undefined;
+  }
+
+  async see(person: TelegramPerson, wroteMessage: boolean): Promise<void> {
+    const sighting = await recordSighting(this.tx, person, this.timeZone, wroteMessage);
+    if (sighting.isNew || sighting.firstToday) {
+      await bumpDaily(this.tx, this.timeZone, { new_users: sighting.isNew ? 1 : 0, active_users: sighting.firstToday ? 1 : 0 });
+    }
+  }
+
+  /** The group of a chat; a group the bot was in before Kovan knew it is recorded now. */
+  async groupFor(chat: Chat): Promise<Group> {
+    return (await findGroupByChat(this.tx, this.bot.id, chat.id))
+      ?? recordBotMembership(this.tx, this.bot.id, chatSeen(chat), 'member', { canInvite: false, canDelete: false });
+  }
+
+  variablesFor(person: TelegramPerson, group: Group | undefined): TemplateVariables {
+    const now = new Date();
+    const local = new Intl.DateTimeFormat('sv-SE', { timeZone: this.timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false }).format(now);
+    const fullName = [person.first_name, person.last_name].filter(Boolean).join(' ');
+    return {
+      first_name: person.first_name, last_name: person.last_name ?? '', full_name: fullName, username: person.username ?? '',
+      mention: mentionOf(person.id, person.first_name), user_id: person.id, group_title: group?.title ?? '',
+      member_count: group?.memberCount ?? '', bot_username: this.bot.username, date: local.slice(0, 10), time: local.slice(11, 16),
+    };
+  }
+
+  event(type: LiveEvent['type'], data: Record<string, unknown>): void {
+    this.result.events.push({ type, at: new Date().toISOString(), data });
+  }
+}
+
+function chatSeen(chat: Chat): { chatId: number; type: 'group' | 'supergroup' | 'channel'; title: string; username?: string } {
+  const c = chat as { id: number; type: 'group' | 'supergroup' | 'channel'; title?: string; username?: string };
+  return { chatId: c.id, type: c.type, title: c.title ?? String(c.id), username: c.username };
+}
