@@ -2,6 +2,9 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { openDatabase, migrate } from './platform/db/index.js';
 import { startApi } from './roles/api.js';
+import { startAll } from './roles/start.js';
+import { startWorker } from './roles/worker.js';
+import { startSandbox } from './sandbox/index.js';
 
 interface Command {
   summary: string;
@@ -31,8 +34,7 @@ const commands: Record<string, Command> = {
     summary: 'Run the whole product in one process (API, Mini App, workers) on embedded defaults',
     usage: 'kovan start\n\nWith no DATABASE_URL the data lives in PGlite under DATA_DIR (./data).',
     async run() {
-      const running = await startApi(config());
-      console.log(`Kovan is running at ${running.url}  (API docs: ${running.url}/api/docs)`);
+      const running = await startAll(config(), (line) => console.log(line));
       stopOnSignal(running.stop);
     },
   },
@@ -43,6 +45,25 @@ const commands: Record<string, Command> = {
       const running = await startApi(config());
       console.log(`Kovan API listening at ${running.url}`);
       stopOnSignal(running.stop);
+    },
+  },
+  worker: {
+    summary: 'Run one worker: lease tenant sessions, poll Telegram, drain the outbox',
+    usage: 'kovan worker\n\nNeeds DATABASE_URL (PostgreSQL) to share the fleet with other workers. WORKER_POOL pins it to a pool;\nWORKER_CAPACITY is its share in weight units. Serves /healthz, /readyz, /metrics on PORT. SIGTERM drains.',
+    async run() {
+      const running = await startWorker(config());
+      console.log(`Kovan worker ${running.worker.id} running (health and metrics at ${running.url})`);
+      stopOnSignal(running.stop);
+    },
+  },
+  sandbox: {
+    summary: 'Run the Telegram Bot API sandbox on its own (for demos and external clients)',
+    usage: 'kovan sandbox [--port N]\n\nAn offline emulation of the Telegram Bot API; see docs/SANDBOX.md.',
+    async run(args) {
+      const { values } = parseArgs({ args, options: { port: { type: 'string', default: '8081' } } });
+      const sandbox = await startSandbox({ port: Number(values.port) });
+      console.log(`Telegram sandbox listening at ${sandbox.apiRoot}  (Bot API: ${sandbox.apiRoot}/bot<token>/<method>, control: ${sandbox.apiRoot}/sandbox)`);
+      stopOnSignal(() => sandbox.close());
     },
   },
   migrate: {

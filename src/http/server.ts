@@ -9,17 +9,20 @@ import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { authRoutes } from '../auth/index.js';
 import { tenancyRoutes } from '../tenancy/routes.js';
+import { webhookIngressRoutes } from '../bots/webhook-ingress.js';
+import { fleetRoutes } from '../fleet/routes.js';
 import { AppError } from '../platform/errors.js';
-import { dbPoolConnections, httpRequestDuration, metrics } from '../platform/metrics.js';
+import { httpRequestDuration } from '../platform/metrics.js';
 import { Second } from '../platform/time.js';
 import { authenticate } from './authenticate.js';
 import { registerJsonParser } from './json-body.js';
+import { registerOpsRoutes } from './ops-routes.js';
 import { sendProblem } from './problem.js';
 import { enforceRateLimit } from './rate-limit.js';
 import type { Api, RouteModule, Services } from './types.js';
 
 /** Every context's routes, in one list: the isolation tests walk the routes these register. */
-export const routeModules: RouteModule[] = [authRoutes, tenancyRoutes];
+export const routeModules: RouteModule[] = [authRoutes, tenancyRoutes, webhookIngressRoutes, fleetRoutes];
 
 export interface RegisteredRoute {
   method: string;
@@ -89,18 +92,7 @@ export async function buildServer(services: Services, options: ServerOptions = {
     publicScope.addHook('onRoute', (route) => { route.config = { ...route.config, auth: 'public' }; });
     await publicScope.register(swaggerUi, { routePrefix: '/api/docs' });
     publicScope.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-    publicScope.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
-    publicScope.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
-      const database = await services.db.ping();
-      return reply.status(database ? 200 : 503).send({ status: database ? 'ready' : 'unavailable', database });
-    });
-    publicScope.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
-      const pool = services.db.poolStats();
-      dbPoolConnections.set({ state: 'total' }, pool.total);
-      dbPoolConnections.set({ state: 'idle' }, pool.idle);
-      dbPoolConnections.set({ state: 'waiting' }, pool.waiting);
-      return reply.type(metrics.contentType).send(await metrics.metrics());
-    });
+    registerOpsRoutes(publicScope, services.db);
     if (existsSync(webDist)) {
       await publicScope.register(staticFiles, { root: webDist, prefix: '/', wildcard: false, index: ['index.html'] });
     } else {

@@ -18,23 +18,21 @@ export function apiServices(platform: Platform): Services {
   return { ...platform, hasher: new PasswordHasher(platform.config.PASSWORD_HASH_CONCURRENCY), appUrl };
 }
 
+/** Serves the HTTP API on an open platform; `stop` closes the server (in-flight requests finish), not the platform. */
+export async function serveApi(platform: Platform, options: ServerOptions = {}): Promise<RunningApi> {
+  const services = apiServices(platform);
+  const { app } = await buildServer(services, options);
+  const address = await app.listen({ port: platform.config.PORT, host: platform.config.HOST });
+  const url = address.replace('0.0.0.0', 'localhost').replace('[::]', 'localhost');
+  return { app, services, url, stop: () => app.close() };
+}
+
 /**
  * The `api` role: REST API, Mini App, webhook ingress. Stateless; run as many as needed
  * behind a load balancer (with REDIS_URL so they share rate limits and live events).
  */
 export async function startApi(config: Config, overrides: PlatformOverrides = {}, options: ServerOptions = {}): Promise<RunningApi> {
   const platform = await openPlatform(config, overrides);
-  const services = apiServices(platform);
-  const { app } = await buildServer(services, options);
-  const address = await app.listen({ port: config.PORT, host: config.HOST });
-  const url = address.replace('0.0.0.0', 'localhost').replace('[::]', 'localhost');
-  return {
-    app,
-    services,
-    url,
-    async stop() {
-      await app.close(); // stops accepting, lets in-flight requests finish
-      await closePlatform(platform);
-    },
-  };
+  const running = await serveApi(platform, options);
+  return { ...running, async stop() { await running.stop(); await closePlatform(platform); } };
 }

@@ -5,3 +5,4 @@ export { getConfig, listConfigs, updateConfig } from './configs.js';
 export { configKeys, isConfigKey, type ConfigKey, type ConfigValue } from './config-keys.js';
 export { recordAudit, type AuditEntry } from './audit.js';
 export { requireFeature, hasFeature } from './feature-gate.js';
+export { setSubscriptionPlan } from './subscriptions.js';
