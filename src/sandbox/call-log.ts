@@ -23,12 +23,16 @@ export interface CallFilter {
   chatId?: number;
 }
 
-/** Every call every bot made, in order, for assertions and for the "Try it" panel. */
+/** Every call every bot made, in order, for assertions and for the "Try it" panel; the newest `limit` are kept. */
 export class CallLog {
   private calls: ApiCall[] = [];
 
+  constructor(private readonly limit: number) {}
+
   record(call: ApiCall): void {
     this.calls.push(call);
+    // Trim in chunks: dropping one entry per call would copy the whole log every time.
+    if (this.calls.length > this.limit * 1.1) this.calls = this.calls.slice(-this.limit);
   }
 
   /** Calls matching the filter, oldest first. */

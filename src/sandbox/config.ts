@@ -33,6 +33,8 @@ export interface SandboxOptions {
   timeScale?: number;
   /** Override some flood limits, or `false` to switch flood control off (e.g. for raw benchmarks). */
   limits?: Partial<RateLimits> | false;
+  /** About how many calls the call log keeps (older ones are dropped), so long benchmarks fit in memory. Default 100,000. */
+  callLogLimit?: number;
 }
 
 /** Telegram's defaults for {@link RateLimits}. */
@@ -76,6 +78,7 @@ export interface SandboxConfig {
   readonly port: number;
   readonly timeScale: number;
   readonly limits: RateLimits | null;
+  readonly callLogLimit: number;
   /** A Telegram-kept duration after {@link SandboxOptions.timeScale}. */
   scaled(ms: number): number;
 }
@@ -92,11 +95,14 @@ export function resolveConfig(options: SandboxOptions = {}): SandboxConfig {
       if (!(value > 0)) throw new RangeError(`limits.${name} must be positive, got ${value}`);
     }
   }
+  const callLogLimit = options.callLogLimit ?? 100_000;
+  if (!(callLogLimit >= 1)) throw new RangeError(`callLogLimit must be at least 1, got ${callLogLimit}`);
   return {
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 0,
     timeScale,
     limits,
+    callLogLimit,
     scaled: (ms) => ms * timeScale,
   };
 }

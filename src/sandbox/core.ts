@@ -14,7 +14,7 @@ import type { ChatMessage, MessageDraft } from './store.js';
 import { appendMessage, Store } from './store.js';
 import type { UserResolver } from './text/entities.js';
 import type { UpdateType } from './update-inbox.js';
-import { botUserView, chatMemberView, groupChatView, isAdmin, privateChatView, userView } from './views.js';
+import { botUserView, chatMemberView, groupChatView, hasRight, isAdmin, privateChatView, userView } from './views.js';
 
 /** Extra fields of a chat_member change caused by an invite link or an approved join request. */
 export interface MemberChangeDetails {
@@ -29,13 +29,14 @@ export interface MemberChangeDetails {
 export class SandboxCore {
   readonly store = new Store();
   readonly ids = new IdAllocator();
-  readonly calls = new CallLog();
+  readonly calls: CallLog;
   readonly faults = new FaultInjector();
   private limiter: RateLimiter | undefined;
   /** 429s answered (flood control and slow mode) since start or the last reset. */
   rateLimitHits = 0;
 
   constructor(readonly config: SandboxConfig) {
+    this.calls = new CallLog(config.callLogLimit);
     this.limiter = this.newLimiter();
   }
 
@@ -150,10 +151,7 @@ export class SandboxCore {
     const now = Date.now();
     return [...this.store.groups.values()].some((group) => {
       const request = group.joinRequests.get(userId);
-      const membership = group.members.get(bot.id);
-      const canApprove =
-        membership?.status === 'creator' || (membership?.status === 'administrator' && membership.rights.can_invite_users);
-      return request !== undefined && canApprove && request.contactUntil > now;
+      return request !== undefined && request.contactUntil > now && hasRight(group.members.get(bot.id), 'can_invite_users');
     });
   }
 

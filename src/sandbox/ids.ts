@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 /**
  * Hands out identifiers shaped like Telegram's. Ids are deterministic per sandbox so test output is
@@ -70,7 +70,7 @@ export function generatePaymentChargeId(): string {
   return `stx${randomUrlSafe(40)}`;
 }
 
-/** Opaque chat_instance of callback queries. */
-export function generateChatInstance(): string {
-  return BigInt(`0x${randomBytes(8).toString('hex')}`).toString();
+/** chat_instance of callback queries: opaque, but the same for every query from one chat. */
+export function chatInstance(botId: number, chatId: number): string {
+  return BigInt.asIntN(64, BigInt(`0x${createHash('sha256').update(`${botId}/${chatId}`).digest('hex').slice(0, 16)}`)).toString();
 }

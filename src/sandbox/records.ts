@@ -20,7 +20,6 @@ export interface BotRecord {
   readonly supportsInlineQueries: boolean;
   /** May use allow_paid_broadcast (Telegram: ≥ 10,000 Stars and ≥ 10,000 monthly users). */
   readonly paidBroadcastEligible: boolean;
-  revoked: boolean;
   readonly inbox: UpdateInbox;
   webhook: WebhookDeliverer | undefined;
   /** When setWebhook last set a URL, for Telegram's one-per-second rule. */

@@ -16,7 +16,6 @@ export type PreCheckoutAnswer = { ok: true } | { ok: false; errorMessage: string
 /** A pre-checkout query waiting for answerPreCheckoutQuery. */
 export interface PendingPreCheckout {
   readonly botId: number;
-  readonly userId: number;
   answer(result: PreCheckoutAnswer): void;
 }
 
@@ -38,18 +37,18 @@ export function newHistory(): ChatHistory {
   return { nextMessageId: 1, messages: new Map() };
 }
 
-/** Distributes the Omit over a union so each message shape keeps its own fields. */
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-
 /** A message before the chat numbers and dates it. */
-export type MessageDraft = DistributiveOmit<Message, 'message_id' | 'date'>;
+export type MessageDraft = Omit<Message, 'message_id' | 'date'>;
 
 /** A message in a private chat, group or supergroup (the sandbox has no channels). */
 export type ChatMessage = Message & Update.NonChannel;
 
 /** Numbers, dates and stores a message in a chat. */
 export function appendMessage(history: ChatHistory, draft: MessageDraft, date: number): ChatMessage {
-  const message = { message_id: history.nextMessageId++, date, ...draft } as ChatMessage;
+  // Key order as Telegram sends it: id, sender, chat, date, then the content.
+  const { from, chat, ...content } = draft;
+  const sender = from === undefined ? {} : { from };
+  const message = { message_id: history.nextMessageId++, ...sender, chat, date, ...content } as ChatMessage;
   history.messages.set(message.message_id, message);
   return message;
 }
@@ -61,6 +60,8 @@ export function appendMessage(history: ChatHistory, draft: MessageDraft, date: n
 export class Store {
   readonly bots = new Map<number, BotRecord>();
   readonly botsByToken = new Map<string, BotRecord>();
+  /** Tokens replaced by revokeToken, so calls still using them can be logged against the bot. */
+  readonly revokedTokens = new Map<string, number>();
   readonly users = new Map<number, UserRecord>();
   readonly groups = new Map<number, GroupRecord>();
   private readonly privateChats = new Map<string, PrivateChatRecord>();
@@ -86,6 +87,15 @@ export class Store {
   requireGroup(chatId: number): GroupRecord {
     const group = this.groups.get(chatId);
     if (!group) throw new SandboxError(`unknown group ${chatId}`, 404);
+    return group;
+  }
+
+  /** A group that still exists as such: not one that was upgraded to a supergroup. */
+  requireActiveGroup(chatId: number): GroupRecord {
+    const group = this.requireGroup(chatId);
+    if (group.migratedToChatId !== undefined) {
+      throw new SandboxError(`group ${chatId} was migrated to supergroup ${group.migratedToChatId}`, 409);
+    }
     return group;
   }
 
@@ -115,7 +125,7 @@ export class Store {
   /** Forgets everything. */
   clear(): void {
     for (const map of [
-      this.bots, this.botsByToken, this.users, this.groups, this.privateChats, this.invoiceLinks,
+      this.bots, this.botsByToken, this.revokedTokens, this.users, this.groups, this.privateChats, this.invoiceLinks,
       this.invoiceMessages, this.payments, this.pendingPreCheckouts, this.pendingCallbacks,
     ]) {
       map.clear();

@@ -153,6 +153,7 @@ export class UpdateInbox {
       const timer = setTimeout(poll.wake, timeoutMs);
       signal.addEventListener('abort', poll.wake, { once: true });
       this.parked = poll;
+      if (signal.aborted) poll.wake();
     });
   }
 

@@ -1,9 +1,8 @@
+import type { Chat } from 'grammy/types';
 import type { SandboxCore } from '../core.js';
 import { badRequest, forbidden, TelegramErrors } from '../errors.js';
-import type { BotRecord, GroupRecord, Membership, PrivateChatRecord, UserRecord } from '../records.js';
-import type { ChatHistory } from '../records.js';
+import type { BotRecord, ChatHistory, GroupRecord, Membership, PrivateChatRecord, UserRecord } from '../records.js';
 import { groupChatView, privateChatView } from '../views.js';
-import type { Chat } from 'grammy/types';
 
 /** A chat as a bot may use it: its private chat with a user, or a group it is in. */
 export type BotChat =

@@ -13,6 +13,8 @@ export interface MethodCall {
   readonly signal: AbortSignal;
   /** Messages the call put into chats; recorded in the call log. */
   readonly posted: Message[];
+  /** Runs another method as the same bot, as Telegram does with a webhook's reply. */
+  readonly runAsBot: (method: string, params: Record<string, unknown>) => Promise<void>;
 }
 
 /** A Bot API method: returns the `result`, or throws a BotApiError. */

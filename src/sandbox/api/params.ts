@@ -46,6 +46,12 @@ export class ParamReader {
     }
   }
 
+  /** A JSON-valued parameter that must be present. */
+  requiredJson(name: string, what: string): unknown {
+    this.requiredString(name);
+    return this.json(name, what);
+  }
+
   /** A user id parameter; 0 or missing is Telegram's "Invalid user_id specified". */
   userId(name = 'user_id'): number {
     const id = this.int(name, 0);
@@ -57,4 +63,17 @@ export class ParamReader {
   messageId(name = 'message_id'): number {
     return Math.max(this.int(name, 0), 0);
   }
+}
+
+/**
+ * Flattens a JSON object body into the string arguments the Bot API server works with: strings
+ * as they are, numbers and booleans as their text, objects and arrays as JSON; null is absent.
+ */
+export function flattenJsonParams(body: Record<string, unknown>): Map<string, string> {
+  const args = new Map<string, string>();
+  for (const [name, value] of Object.entries(body)) {
+    if (value === null || value === undefined) continue;
+    args.set(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
+  }
+  return args;
 }

@@ -57,33 +57,58 @@ function wordAt(text: string, index: number): boolean {
   return char !== undefined && wordCharacter.test(char);
 }
 
+/** Characters that may not touch a command on either side, besides word characters. */
+const commandNeighbours = new Set(['/', '<', '>']);
+
+/** One kind of automatically detected entity: its pattern and what may surround a match. */
+interface Detector {
+  type: Found['type'];
+  pattern: RegExp;
+  standsAlone(text: string, offset: number, end: number): boolean;
+}
+
+const detectors: Detector[] = [
+  {
+    type: 'bot_command',
+    pattern: /\/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?/g,
+    standsAlone: (text, offset, end) =>
+      ![offset - 1, end].some((index) => wordAt(text, index) || commandNeighbours.has(text[index] ?? '')),
+  },
+  {
+    type: 'mention',
+    pattern: /@[A-Za-z0-9_]{2,32}/g,
+    standsAlone: (text, offset, end) => !wordAt(text, offset - 1) && !wordAt(text, end),
+  },
+  {
+    type: 'hashtag',
+    pattern: /#[\p{L}\p{Nd}_]*\p{L}[\p{L}\p{Nd}_]*/gu,
+    standsAlone: (text, offset, end) => !wordAt(text, offset - 1) && !wordAt(text, end),
+  },
+  {
+    type: 'email',
+    pattern: /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g,
+    standsAlone: (text, offset) => !wordAt(text, offset - 1),
+  },
+  {
+    type: 'url',
+    // A trailing punctuation mark ends the sentence, not the URL.
+    pattern: /(?:https?:\/\/)?(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}(?::\d{1,5})?(?:\/[^\s]*[^\s.,;:!?)])?/g,
+    standsAlone: (text, offset) => text[offset - 1] !== '@' && !wordAt(text, offset - 1),
+  },
+];
+
 /**
  * Finds the entities Telegram detects in any text by itself: /commands (with an optional @bot),
- * @mentions, #hashtags, URLs and e-mail addresses. Follows the boundaries of Telegram's regular
- * expressions: a command must not follow a word character, "/", "<" or ">".
+ * @mentions, #hashtags, e-mail addresses and URLs, with the boundaries of Telegram's patterns
+ * (e.g. a command must not touch a word character, "/", "<" or ">").
  */
 function detect(text: string): Found[] {
-  const found: Found[] = [];
-  const patterns: Array<[Found['type'], RegExp]> = [
-    ['bot_command', /\/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?/g],
-    ['mention', /@[A-Za-z0-9_]{2,32}/g],
-    ['hashtag', /#[\p{L}\p{Nd}_]*\p{L}[\p{L}\p{Nd}_]*/gu],
-    ['email', /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g],
-    ['url', /(?:https?:\/\/)?(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}(?::\d{1,5})?(?:\/[^\s]*)?/g],
-  ];
-  for (const [type, pattern] of patterns) {
-    for (const match of text.matchAll(pattern)) {
-      const offset = match.index;
-      const end = offset + match[0].length;
-      const before = text[offset - 1];
-      if (type === 'bot_command' && (wordAt(text, offset - 1) || before === '/' || before === '<' || before === '>')) continue;
-      if (type === 'bot_command' && (wordAt(text, end) || text[end] === '/' || text[end] === '<' || text[end] === '>')) continue;
-      if ((type === 'mention' || type === 'hashtag') && (wordAt(text, offset - 1) || wordAt(text, end))) continue;
-      if (type === 'url' && (before === '@' || wordAt(text, offset - 1))) continue;
-      found.push({ type, offset, length: match[0].length });
-    }
-  }
-  return found;
+  return detectors.flatMap(({ type, pattern, standsAlone }) =>
+    [...text.matchAll(pattern)].flatMap((match) => {
+      const end = match.index + match[0].length;
+      return standsAlone(text, match.index, end) ? [{ type, offset: match.index, length: match[0].length }] : [];
+    }),
+  );
 }
 
 function overlaps(a: { offset: number; length: number }, b: { offset: number; length: number }): boolean {

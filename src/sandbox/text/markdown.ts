@@ -80,14 +80,14 @@ function closesEntity(entity: OpenEntity, bytes: Uint8Array, i: number, inBlockq
   }
 }
 
-const simpleTypes: Partial<Record<Kind, MessageEntity['type']>> = {
+/** Entity kinds that carry no argument. */
+const simpleTypes: Partial<Record<Kind, MessageEntity.CommonMessageEntity['type']>> = {
   Bold: 'bold',
   Italic: 'italic',
   Underline: 'underline',
   Strikethrough: 'strikethrough',
   Spoiler: 'spoiler',
   Code: 'code',
-  Pre: 'pre',
   BlockQuote: 'blockquote',
 };
 
@@ -239,9 +239,10 @@ export function parseMarkdownV2(input: string, resolveUser: UserResolver): Forma
         break;
     }
     if (!entity && length > 0) {
-      if (top.kind === 'PreCode') entity = { type: 'pre', offset, length, language: top.argument };
       const simple = simpleTypes[top.kind];
-      if (!entity && simple) entity = { type: simple, offset, length } as MessageEntity;
+      if (top.kind === 'Pre') entity = { type: 'pre', offset, length };
+      else if (top.kind === 'PreCode') entity = { type: 'pre', offset, length, language: top.argument };
+      else if (simple) entity = { type: simple, offset, length };
     }
     if (entity) entities.push(entity);
     open.pop();
