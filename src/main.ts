@@ -5,6 +5,7 @@ import { startApi } from './roles/api.js';
 import { startAll } from './roles/start.js';
 import { startWorker } from './roles/worker.js';
 import { startSandbox } from './sandbox/index.js';
+import { portabilityCommands } from './portability/index.js';
 
 interface Command {
   summary: string;
@@ -79,6 +80,7 @@ const commands: Record<string, Command> = {
       }
     },
   },
+  ...portabilityCommands,
 };
 
 function help(): string {

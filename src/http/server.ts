@@ -9,8 +9,22 @@ import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { authRoutes } from '../auth/index.js';
 import { tenancyRoutes } from '../tenancy/routes.js';
+import { auditRoutes } from '../tenancy/audit-routes.js';
+import { notificationSettingsRoutes } from '../tenancy/notification-settings-routes.js';
+import { botRoutes } from '../bots/routes.js';
+import { groupRoutes } from '../groups/routes.js';
+import { templateRoutes } from '../templates/routes.js';
+import { replyRuleRoutes } from '../rules/routes.js';
+import { analyticsRoutes } from '../analytics/routes.js';
+import { messageRoutes } from '../messaging/routes.js';
+import { memberRoutes } from '../members/routes.js';
+import { apiKeyRoutes } from '../api-keys/routes.js';
+import { eventRoutes } from '../events/routes.js';
+import { webhookRoutes } from '../webhooks/routes.js';
 import { webhookIngressRoutes } from '../bots/webhook-ingress.js';
 import { fleetRoutes } from '../fleet/routes.js';
+import { deliveryRoutes } from '../delivery/index.js';
+import { portabilityRoutes } from '../portability/index.js';
 import { AppError } from '../platform/errors.js';
 import { httpRequestDuration } from '../platform/metrics.js';
 import { Second } from '../platform/time.js';
@@ -22,7 +36,13 @@ import { enforceRateLimit } from './rate-limit.js';
 import type { Api, RouteModule, Services } from './types.js';
 
 /** Every context's routes, in one list: the isolation tests walk the routes these register. */
-export const routeModules: RouteModule[] = [authRoutes, tenancyRoutes, webhookIngressRoutes, fleetRoutes];
+export const routeModules: RouteModule[] = [
+  authRoutes, tenancyRoutes, webhookIngressRoutes, fleetRoutes,
+  // REST API (docs/API.md)
+  apiKeyRoutes, botRoutes, groupRoutes, templateRoutes, replyRuleRoutes, analyticsRoutes, messageRoutes,
+  memberRoutes, auditRoutes, notificationSettingsRoutes, eventRoutes, webhookRoutes,
+  deliveryRoutes, portabilityRoutes,
+];
 
 export interface RegisteredRoute {
   method: string;

@@ -43,8 +43,14 @@ export function keywordsOf(trigger: string): string[] {
   return trigger.split(',').map((k) => k.trim()).filter(Boolean);
 }
 
+/**
+ * Case- and accent-insensitive form for keyword matching that works for Turkish and
+ * English alike: `FİYAT`, `fiyat` and `FIYAT` all become `fiyat`, and `PRICE` stays
+ * `price` (the Turkish locale alone would turn it into `prıce`).
+ */
 function fold(text: string, caseSensitive: boolean): string {
-  return caseSensitive ? text : text.toLocaleLowerCase('tr');
+  if (caseSensitive) return text;
+  return text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().replace(/ı/g, 'i');
 }
 
 /** `/price`, `/price@my_bot` and `/price args` match the command `price` (or `/price`). */

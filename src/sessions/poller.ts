@@ -19,6 +19,12 @@ export interface PollerOptions {
   onHealthy(): void;
   /** The session's lease was lost while handling an update: stop at once, write nothing more. */
   onLeaseLost(): void;
+  /**
+   * True while this worker's last lease renewal is recent enough. Checked before every
+   * getUpdates, so a worker that was paused (GC, SIGSTOP) never starts a poll beside its
+   * successor's when it wakes, even before its fencing timer has run.
+   */
+  leaseFresh(): boolean;
 }
 
 /** Tries per update before it is skipped (logged): a poison update must not block the bot forever. */
@@ -45,6 +51,7 @@ async function run(options: PollerOptions, signal: AbortSignal): Promise<void> {
   let backoff = Second;
   let webhookRemoved = false;
   while (!signal.aborted) {
+    if (!options.leaseFresh()) return options.onLeaseLost();
     let updates: Update[];
     try {
       updates = await options.client.getUpdates(offset, options.timeoutSeconds, allowedUpdates, signal);

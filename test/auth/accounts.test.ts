@@ -47,7 +47,7 @@ describe('register', () => {
     const t = await registerTenant(api, 'hash');
     const stored = await api.services.db.withTenant(t.tenantId, async (tx) => (await tx.query<{ password_hash: string }>('SELECT password_hash FROM members')).rows[0]!.password_hash);
     assert.match(stored, /^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);
-    assert.ok(!stored.includes(t.password));
+    assert.ok(!stored.includes(t.password), 'the password is not stored');
   });
 });
 
@@ -73,7 +73,7 @@ describe('login and sessions', () => {
     const t = await registerTenant(api, 'sess');
     const hashes = await api.services.db.withTenant(t.tenantId, async (tx) => (await tx.query<{ h: string }>(`SELECT encode(token_hash, 'hex') AS h FROM sessions`)).rows);
     assert.equal(hashes.length, 1);
-    assert.ok(!hashes[0]!.h.includes(Buffer.from(t.token).toString('hex')));
+    assert.ok(!hashes[0]!.h.includes(Buffer.from(t.token).toString('hex')), 'the token is not stored');
     assert.equal(hashes[0]!.h.length, 64);
   });
 

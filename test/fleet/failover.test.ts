@@ -115,7 +115,7 @@ test('split brain: a paused holder loses its sessions, sends nothing stale, and 
   const [stuckId] = [...(await holders()).entries()].sort((a, b) => b[1] - a[1])[0]!;
   const stuck = await findWorkerById(stuckId);
   const stuckTenants = (await leases()).filter((l) => l.worker_id === stuckId).map((l) => l.tenant_id);
-  assert.ok(alive.length >= 2 && stuckTenants.length > 0);
+  assert.ok(alive.length >= 2 && stuckTenants.length > 0, `${alive.length} workers alive, ${stuckTenants.length} sessions on the one to pause`);
 
   sandbox.clearCalls();
   stuck.pause();

@@ -70,7 +70,7 @@ test('claim grants with a rising epoch; expired leases are not renewed and go to
 test('a pinned tenant is only granted to workers of its pool', async () => {
   const vip = tenants[3]!;
   const shared = await store.claim(`${pool}-a`, pool, 100, 5000);
-  assert.ok(!shared.some((g) => g.tenantId === vip));
+  assert.ok(!shared.some((g) => g.tenantId === vip), 'the pinned tenant is not granted to the shared pool');
   await registerWorker(`${pool}-vip-1`, `${pool}-vip`);
   const dedicated = await store.claim(`${pool}-vip-1`, `${pool}-vip`, 100, 5000);
   assert.deepEqual(dedicated.map((g) => g.tenantId), [vip]);

@@ -8,6 +8,7 @@ import { FileMailer } from '../../src/platform/mail.js';
 import type { Config } from '../../src/config.js';
 import { openTestCache, openTestDatabase, testConfig } from './env.js';
 import path from 'node:path';
+import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 
 export interface TestApi {
   url: string;
@@ -18,6 +19,8 @@ export interface TestApi {
   logs: string[];
   /** Where the file mailer writes e-mails. */
   mailDir: string;
+  /** The Telegram sandbox this API's TELEGRAM_API_ROOT points at (shared by the test file's APIs). */
+  sandbox: Sandbox;
   /** fetch against the server; `token` adds the bearer header; JSON bodies are encoded. */
   request(method: string, url: string, options?: { token?: string; body?: unknown; rawBody?: string | Uint8Array; headers?: Record<string, string> }): Promise<TestResponse>;
   close(): Promise<void>;
@@ -32,7 +35,8 @@ export interface TestResponse {
 
 /** A real Kovan API on a random local port, over a real database, with logs captured. */
 export async function startTestApi(options: { config?: Record<string, string>; extraRoutes?: RouteModule[] } = {}): Promise<TestApi> {
-  const config = testConfig({ LOG_LEVEL: 'info', TRUST_PROXY: 'true', ...options.config });
+  const sandbox = await acquireSandbox();
+  const config = testConfig({ LOG_LEVEL: 'info', TRUST_PROXY: 'true', TELEGRAM_API_ROOT: sandbox.apiRoot, ...options.config });
   const logs: string[] = [];
   const sink = new Writable({ write(chunk, _enc, done) { logs.push(String(chunk)); done(); } });
   const log = createLogger('info', sink);
@@ -43,7 +47,7 @@ export async function startTestApi(options: { config?: Record<string, string>; e
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
 
   return {
-    url, services, routes, config, logs, mailDir,
+    url, services, routes, config, logs, mailDir, sandbox,
     async request(method, target, { token, body, rawBody, headers = {} } = {}) {
       const h: Record<string, string> = { ...headers };
       if (token) h.authorization = `Bearer ${token}`;
@@ -57,6 +61,7 @@ export async function startTestApi(options: { config?: Record<string, string>; e
     async close() {
       await app.close();
       await closePlatform(platform);
+      await releaseSandbox();
     },
   };
 }
@@ -71,4 +76,23 @@ export async function registerTenant(api: TestApi, prefix = 't'): Promise<{ toke
   const r = await api.request('POST', '/api/auth/register', { body: { username, email, password } });
   if (r.status !== 201) throw new Error(`register failed: ${r.status} ${r.text}`);
   return { token: r.body.token, tenantId: r.body.tenantId, memberId: r.body.member.id, username, email, password };
+}
+
+// ─── Telegram sandbox (REST API) ──────────────────────────────────────────────────
+// Every test API talks to an offline Telegram: connecting a bot, the setup checklist and
+// leaving a group call it for real. One sandbox per test process, closed with the last API.
+let sandboxUsers = 0;
+let sharedSandbox: Promise<Sandbox> | undefined;
+
+async function acquireSandbox(): Promise<Sandbox> {
+  sandboxUsers++;
+  sharedSandbox ??= startSandbox();
+  return sharedSandbox;
+}
+
+async function releaseSandbox(): Promise<void> {
+  if (--sandboxUsers > 0 || !sharedSandbox) return;
+  const sandbox = sharedSandbox;
+  sharedSandbox = undefined;
+  await (await sandbox).close();
 }

@@ -13,7 +13,7 @@ export interface Runtime {
   worker: Worker;
   pool: string;
   /** A tenant on `plan` with a connected sandbox bot in one sandbox group, its session running. */
-  tenant(options?: { plan?: PlanCode; privacy?: boolean; groupType?: 'group' | 'supergroup' }): Promise<RuntimeTenant>;
+  tenant(options?: { plan?: PlanCode; privacy?: boolean; admin?: boolean; groupType?: 'group' | 'supergroup' }): Promise<RuntimeTenant>;
   close(): Promise<void>;
 }
 
@@ -37,11 +37,11 @@ export async function startRuntime(options: { sandbox?: SandboxOptions; config?:
   await worker.start();
   return {
     api, sandbox, worker, pool,
-    async tenant({ plan = 'premium', privacy = false, groupType = 'supergroup' } = {}) {
+    async tenant({ plan = 'premium', privacy = false, admin = true, groupType = 'supergroup' } = {}) {
       const t = await registerTenant(api, 'rt');
       await api.services.db.withOwner((tx) => tx.query(`UPDATE tenants SET worker_pool = $2 WHERE id = $1`, [t.tenantId, pool]));
       await api.services.db.withTenant(t.tenantId, (tx) => changePlan(tx, plan));
-      const bot = await connectSandboxBot(api, sandbox, t.tenantId, { privacy, groupType });
+      const bot = await connectSandboxBot(api, sandbox, t.tenantId, { privacy, admin, groupType });
       await worker.tick();
       const groupId = await eventually(async () => api.services.db.withTenant(t.tenantId, async (tx) =>
         (await tx.query<{ id: string }>(`SELECT id FROM groups WHERE chat_id = $1`, [bot.groupChatId])).rows[0]?.id), 15_000, 'the group discovered');

@@ -19,15 +19,16 @@ export interface ConnectedBot {
 
 /**
  * Gives a tenant a sandbox bot connected through Kovan's real connect path, and a sandbox
- * group with members where the bot is an admin (the `my_chat_member` update waits in the
+ * group with members where the bot is an admin unless told otherwise (the `my_chat_member` update waits in the
  * sandbox for the tenant's session to pick up).
  */
-export async function connectSandboxBot(api: TestApi, sandbox: Sandbox, tenantId: string, options: { privacy?: boolean; groupType?: 'group' | 'supergroup'; members?: number } = {}): Promise<ConnectedBot> {
+export async function connectSandboxBot(api: TestApi, sandbox: Sandbox, tenantId: string, options: { privacy?: boolean; admin?: boolean; groupType?: 'group' | 'supergroup'; members?: number } = {}): Promise<ConnectedBot> {
   const n = sequence++;
   const created = sandbox.createBot({ username: `t${process.pid}n${n}_bot`, canReadAllGroupMessages: !(options.privacy ?? false) });
   const bot = await api.services.db.withTenant(tenantId, (tx) => connectBot(tx, { secrets: api.services.secrets, apiRoot: sandbox.apiRoot }, created.token));
   const memberIds = Array.from({ length: options.members ?? 3 }, (_, i) => sandbox.createUser({ firstName: `Member${i}`, languageCode: 'en' }).id);
   const group = sandbox.createGroup({ title: `Group ${n}`, type: options.groupType ?? 'supergroup', memberIds });
-  sandbox.addBotToGroup(created.id, group.id, { admin: true, canInviteUsers: true, canDeleteMessages: true });
+  const admin = options.admin ?? true;
+  sandbox.addBotToGroup(created.id, group.id, admin ? { admin, canInviteUsers: true, canDeleteMessages: true } : {});
   return { bot, telegramBotId: created.id, token: created.token, groupChatId: group.id, memberIds };
 }

@@ -9,4 +9,53 @@ export async function seedAllTenantTables(db: Database, tenantIds: string[]): Pr
   for (const tenantId of tenantIds) {
     await db.withTenant(tenantId, async () => {});
   }
+  await seedRestApiTables(db, tenantIds); // REST API block below
+  await seedDeliveryTables(db, tenantIds); // Delivery block below
+}
+
+// ─── REST API tables: invitations, api_keys, webhooks, webhook_deliveries ─────────
+// Rows made through the real services (API keys and webhooks need Premium: the tenant is
+// moved to it first).
+import { createApiKey } from '../../src/api-keys/index.js';
+import { inviteMember } from '../../src/members/index.js';
+import { SecretBox } from '../../src/platform/crypto.js';
+import { createWebhook, queueWebhookEvents } from '../../src/webhooks/index.js';
+
+export async function seedRestApiTables(db: Database, tenantIds: string[]): Promise<void> {
+  const secrets = new SecretBox(Buffer.alloc(32, 7));
+  for (const tenantId of tenantIds) {
+    await db.withTenant(tenantId, async (tx) => {
+      await tx.query(`UPDATE subscriptions SET plan_code = 'premium' WHERE status <> 'cancelled'`);
+      const memberId = (await tx.query<{ id: string }>(`SELECT id FROM members ORDER BY created_at LIMIT 1`)).rows[0]!.id;
+      await inviteMember(tx, { email: `fixture-${tenantId}@example.test`, role: 'viewer' }, memberId);
+      await createApiKey(tx, { name: 'fixture', scopes: ['read'] }, memberId);
+      await createWebhook(tx, secrets, { url: 'http://127.0.0.1:9/fixture' }, memberId);
+      await queueWebhookEvents(tx, [{ type: 'join', at: new Date().toISOString(), data: { fixture: true } }]);
+    });
+  }
+}
+
+// ─── Delivery tables: outbox, daily_usage, schedules, schedule_runs, notifications ───
+// Through delivery's and notify's services. The outbox row needs one of the tenant's bots:
+// another block's if there is one, else a minimal bot row as connecting one would leave.
+import { randomInt } from 'node:crypto';
+import { createSchedule, enqueueDelivery, runScheduleNow } from '../../src/delivery/index.js';
+import { notifyTenant } from '../../src/notify/index.js';
+
+export async function seedDeliveryTables(db: Database, tenantIds: string[]): Promise<void> {
+  for (const tenantId of tenantIds) {
+    await db.withTenant(tenantId, async (tx) => {
+      const existing = (await tx.query<{ id: string }>(`SELECT id FROM bots WHERE status <> 'disconnected' LIMIT 1`)).rows[0]?.id;
+      const botId = existing ?? (await tx.query<{ id: string }>(
+        `INSERT INTO bots (tenant_id, telegram_bot_id, username, first_name, token_sealed, token_hint, route_id, webhook_secret_sealed)
+         VALUES ($1, $2, 'fixture_bot', 'Fixture', 'sealed', 'hint', gen_random_uuid()::text, 'sealed') RETURNING id`,
+        [tenantId, 9_000_000_000 + randomInt(1_000_000_000)])).rows[0]!.id;
+      const enqueued = await enqueueDelivery(tx, { botId, chatId: 1, kind: 'reply', text: 'fixture', idempotencyKey: `fixture:${tenantId}` });
+      if (enqueued.status === 'rejected') throw new Error(`delivery fixture refused: ${enqueued.reason}`);
+      const now = new Date();
+      const { schedule } = await createSchedule(tx, { name: 'Fixture', text: 'fixture', groupIds: [], runAt: now }, { now });
+      await runScheduleNow(tx, schedule.id, now);
+      await notifyTenant(tx, { event: 'quota_warning', title: 'Fixture', body: 'fixture', dedupeKey: `fixture:${tenantId}` });
+    });
+  }
 }

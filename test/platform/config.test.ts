@@ -10,7 +10,7 @@ test('bad configuration lists every problem at once', () => {
   assert.throws(
     () => loadConfig({ NODE_ENV: 'production', PORT: 'eighty', LOG_LEVEL: 'loud', KOVAN_SECRET_KEY: 'short' }),
     (error: unknown) => {
-      assert.ok(error instanceof ConfigError);
+      assert.ok(error instanceof ConfigError, 'a ConfigError');
       const fields = error.problems.map((p) => p.split(':')[0]);
       assert.deepEqual(fields.sort(), ['DATABASE_URL', 'KOVAN_SECRET_KEY', 'LOG_LEVEL', 'PORT']);
       return true;

@@ -54,7 +54,7 @@ test('cross-tenant functions are SECURITY DEFINER with a fixed search_path, and 
   const fns = await db.withOwner(async (tx) => (await tx.query<{ proname: string; prosecdef: boolean; proconfig: string[] | null }>(
     `SELECT p.proname, p.prosecdef, p.proconfig FROM pg_proc p
       WHERE p.pronamespace = 'public'::regnamespace AND p.prosecdef`)).rows);
-  assert.ok(fns.length >= 5);
+  assert.ok(fns.length >= 5, `found ${fns.length} SECURITY DEFINER functions`);
   for (const fn of fns) {
     assert.ok(fn.proconfig?.some((c) => c.startsWith('search_path=')), `${fn.proname} pins search_path`);
   }

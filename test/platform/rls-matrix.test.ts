@@ -109,6 +109,6 @@ test('a pooled connection does not carry one tenant’s setting into the next tr
 test('the same guarantee holds on the embedded database between transactions', async () => {
   await db.withTenant(a.tenantId, async () => {});
   const setting = await db.withoutTenant(async (tx) => (await tx.query<{ s: string | null; u: string }>(`SELECT current_setting('app.tenant_id', true) AS s, current_user AS u`)).rows[0]!);
-  assert.ok(!setting.s);
+  assert.ok(!setting.s, `no tenant setting left over (${setting.s})`);
   assert.equal(setting.u, 'kovan_app');
 });

@@ -1,0 +1,109 @@
+/**
+ * Accounts in a plain browser (password login): register with errors shown by their fields,
+ * log out and in, reset the password through the e-mailed link, and a lost connection that is
+ * shown and recovered from.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { registerTenant, startTestApi, type TestApi } from '../helpers/api.js';
+import { eventually } from '../helpers/processes.js';
+import { ensureWebBuilt, launchBrowser, newPerson, openApp, registerInApp } from './browser.js';
+
+let api: TestApi;
+let browser: Browser;
+
+before(async () => {
+  await ensureWebBuilt();
+  api = await startTestApi();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await api?.close();
+});
+
+test('register: the API\'s field errors show by their fields; then the dashboard; log out and back in', async () => {
+  const taken = await registerTenant(api, 'taken');
+  const { page, context, errors } = await openApp(browser, api.url, { hash: '#/register' });
+  await page.getByLabel('Username', { exact: true }).fill(taken.username);
+  await page.getByLabel('E-mail').fill('not-an-address');
+  await page.getByLabel('Password', { exact: true }).fill('correct horse battery staple');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  const email = page.getByLabel('E-mail');
+  await page.locator('.field.invalid').first().waitFor();
+  assert.equal(await email.getAttribute('aria-invalid'), 'true', 'the e-mail field is marked');
+  const describedBy = (await email.getAttribute('aria-describedby'))!.split(' ').at(-1)!;
+  assert.match(await page.locator(`[id="${describedBy}"]`).innerText(), /email|e-mail/i, 'the message sits by the field');
+
+  const person = newPerson('web');
+  await page.getByLabel('Username', { exact: true }).fill(taken.username);
+  await email.fill(person.email);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByText('is already taken').waitFor();
+
+  await registerInApp(page, { ...person, tenant: 'Ayşe’s Bakery' });
+  await page.goto(`${api.url}/#/settings`);
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.getByRole('heading', { name: 'Log in' }).waitFor();
+  await page.getByLabel('Username or e-mail').fill(person.email);
+  await page.getByLabel('Password').fill('wrong password here');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByText('Wrong username or password.').waitFor();
+  await page.getByLabel('Password').fill(person.password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('password reset: request, open the e-mailed link, set a new password, log in with it', async () => {
+  const owner = await registerTenant(api, 'reset');
+  const { page, context, errors } = await openApp(browser, api.url, { hash: '#/login' });
+  await page.getByRole('link', { name: 'Forgot your password?' }).click();
+  await page.getByLabel('E-mail').fill(owner.email);
+  await page.getByRole('button', { name: 'Send the link' }).click();
+  await page.getByText(/a reset link is on its way/).waitFor();
+
+  const mail = await eventually(async () => {
+    const files = readdirSync(api.mailDir, { withFileTypes: true }).filter((f) => f.isFile()).map((f) => readFileSync(path.join(api.mailDir, f.name), 'utf8'));
+    return files.find((text) => text.includes(owner.email.replace('@', '')) || text.includes(owner.email));
+  }, 10_000, 'the reset e-mail');
+  const link = /#\/reset-password\?token=([A-Za-z0-9%_=\-.]+)/.exec(mail.replace(/=\r?\n/g, ''))?.[0];
+  assert.ok(link, 'the e-mail carries the Mini App link');
+  await page.goto(`${api.url}/${link.replace(/=3D/g, '=')}`);
+  await page.getByLabel('New password', { exact: true }).fill('a brand new passphrase');
+  await page.getByLabel('New password again').fill('a different one');
+  await page.getByRole('button', { name: 'Set the password' }).click();
+  await page.getByText('The two passwords differ.').first().waitFor();
+  await page.getByLabel('New password again').fill('a brand new passphrase');
+  await page.getByRole('button', { name: 'Set the password' }).click();
+  await page.getByText(/Your password is changed/).waitFor();
+
+  await page.goto(`${api.url}/#/login`);
+  await page.getByLabel('Username or e-mail').fill(owner.username);
+  await page.getByLabel('Password').fill('a brand new passphrase');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a lost connection is shown, retried, and the screen loads when the server is back', async () => {
+  const person = newPerson('net');
+  const { page, context } = await openApp(browser, api.url, { hash: '#/register' });
+  await registerInApp(page, person);
+  await page.route('**/api/**', (route) => route.abort('internetdisconnected'));
+  await page.route('**/healthz', (route) => route.abort('internetdisconnected'));
+  await page.goto(`${api.url}/#/templates`);
+  await page.getByTestId('offline-banner').waitFor();
+  await page.getByText('Kovan cannot be reached').first().waitFor();
+  await page.unroute('**/api/**');
+  await page.unroute('**/healthz');
+  await page.getByTestId('offline-banner').waitFor({ state: 'detached', timeout: 20_000 });
+  await page.getByRole('heading', { name: 'Messages' }).waitFor();
+  await context.close();
+});

@@ -1,0 +1,288 @@
+/**
+ * The API's shapes as the Mini App reads them. Auth, plans and config mirror the server's
+ * routes; the others follow the routes as planned (see docs/MINI-APP.md, "API shapes").
+ */
+
+export type Role = 'owner' | 'admin' | 'viewer';
+export type PlanCode = 'basic' | 'advanced' | 'premium' | 'enterprise';
+
+export interface Member {
+  id: string;
+  username: string;
+  email: string;
+  role: Role;
+  displayName: string | null;
+  telegramUserId: number | null;
+  language: string | null;
+  createdAt: string;
+}
+
+export interface Plan {
+  code: PlanCode;
+  name: string;
+  priceCents: number | null;
+  currency: string;
+  maxGroups: number | null;
+  messagesPerDay: number | null;
+  features: string[];
+  rank: number;
+}
+
+export interface Me {
+  member: Member;
+  tenant: { id: string; name: string; status: string; isOperator: boolean; createdAt: string };
+  plan: {
+    plan: Plan;
+    status: 'trialing' | 'active' | 'past_due' | 'suspended' | 'cancelled';
+    trialEndsAt: string | null;
+    currentPeriodEnd: string | null;
+    maxGroups: number | null;
+    messagesPerDay: number;
+  };
+}
+
+export interface SignedIn {
+  token: string;
+  tenantId: string;
+  member: Member;
+}
+
+export type BotStatus = 'connected' | 'degraded' | 'failed' | 'disconnected';
+
+export interface Bot {
+  id: string;
+  telegramBotId: number;
+  username: string;
+  firstName: string;
+  tokenHint: string;
+  canReadAllGroupMessages: boolean;
+  mode: 'polling' | 'webhook';
+  status: BotStatus;
+  statusReason: string | null;
+  lastUpdateAt: string | null;
+  lastError: string | null;
+  lastErrorAt: string | null;
+}
+
+export type CheckStatus = 'ok' | 'warning' | 'failed' | 'skipped';
+
+export interface ChecklistItem {
+  id: 'token' | 'privacy_mode' | 'group_admin' | 'webhook';
+  title: string;
+  status: CheckStatus;
+  detail: string;
+  groups?: Array<{ groupId: string; title: string; status: CheckStatus; detail: string }>;
+}
+
+export interface SetupChecklist {
+  botId: string;
+  checkedAt: string;
+  ready: boolean;
+  items: ChecklistItem[];
+}
+
+/** A list page (`items` oldest first, `nextCursor` for the next page). */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export type JoinRequestAction = 'approve' | 'decline' | 'leave_pending';
+
+export interface GroupSettings {
+  welcomeEnabled: boolean;
+  welcomeTemplateId: string | null;
+  inviteTemplateId: string | null;
+  joinRequestAction: JoinRequestAction;
+  autoReply: boolean;
+  quietHours: { start: string; end: string } | null;
+}
+
+export interface Group {
+  id: string;
+  botId: string;
+  chatId: number;
+  type: 'group' | 'supergroup' | 'channel';
+  title: string;
+  username: string | null;
+  memberCount: number | null;
+  botStatus: 'member' | 'administrator' | 'restricted' | 'left' | 'kicked';
+  botCanInvite: boolean;
+  enabled: boolean;
+  pausedReason: string | null;
+  settings: GroupSettings;
+  addedAt: string;
+  removedAt: string | null;
+}
+
+export type TemplateKind = 'message' | 'invite' | 'reply';
+
+export interface Template {
+  id: string;
+  kind: TemplateKind;
+  name: string;
+  content: string;
+  advanced: boolean;
+  updatedAt: string;
+}
+
+export interface TemplateVariable {
+  name: string;
+  description: string;
+  sample: string;
+}
+
+export interface Preview {
+  rendered: string;
+  parseMode: 'HTML' | null;
+  advanced: boolean;
+  allowedOnPlan: boolean;
+  requiredPlan?: PlanCode;
+}
+
+export interface ReplyRule {
+  id: string;
+  name: string;
+  triggerType: 'keyword' | 'regex' | 'command';
+  trigger: string;
+  caseSensitive: boolean;
+  scope: 'groups' | 'private' | 'both';
+  groupIds: string[];
+  templateId: string;
+  priority: number;
+  cooldownUserSeconds: number;
+  cooldownChatSeconds: number;
+  enabled: boolean;
+}
+
+/** One live event from /api/events. */
+export interface LiveEvent {
+  type: 'message_in' | 'message_out' | 'join' | 'leave' | 'join_request' | 'delivery_failed' | 'quota' | 'bot_status' | 'group';
+  at: string;
+  data: Record<string, unknown>;
+}
+
+export interface Counters {
+  messagesIn: number;
+  messagesOut: number;
+  newUsers: number;
+  activeUsers: number;
+  joins: number;
+  leaves: number;
+  joinRequests: number;
+  deliveriesFailed: number;
+}
+
+/** A row of the message history (the dashboard's recent activity). */
+export interface HistoryRow {
+  id: number;
+  at: string;
+  chatId: number;
+  userId: number | null;
+  direction: 'in' | 'out';
+  kind: string;
+  status: string;
+  text: string | null;
+}
+
+export interface DashboardStats {
+  /** What the plan shows: `summary` (Basic: totals only), `basic` (daily series), `advanced`. */
+  analytics: 'summary' | 'basic' | 'advanced';
+  timeZone: string;
+  range: { start: string; end: string; days: number };
+  totals: Counters;
+  today: Counters & { day: string };
+  /** Null on plans without daily series. */
+  series: Array<Counters & { day: string }> | null;
+  bots: Array<Pick<Bot, 'id' | 'username' | 'status' | 'statusReason' | 'lastUpdateAt'>>;
+  recentActivity: HistoryRow[];
+}
+
+export interface Usage {
+  day: string;
+  timeZone: string;
+  limit: number;
+  used: number;
+  remaining: number;
+  resetsAt: string;
+  queued: number;
+  forecast: { projectedUsed: number; exhaustsAt: string | null };
+  groups: { used: number; limit: number | null };
+}
+
+export interface TeamMember extends Member {
+  lastLoginAt?: string | null;
+}
+
+export interface Invitation {
+  id: string;
+  email: string;
+  role: Role;
+  status: 'pending' | 'accepted' | 'revoked' | 'expired';
+  expiresAt: string;
+}
+
+export interface ApiKey {
+  id: string;
+  name: string;
+  prefix: string;
+  last4: string;
+  scopes: Array<'read' | 'write'>;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+  createdAt: string;
+}
+
+export interface Payment {
+  id: string;
+  at: string;
+  amountCents: number;
+  currency: string;
+  planCode: PlanCode;
+  status: string;
+  method: string;
+}
+
+/** A scheduled post or a broadcast (a broadcast is a schedule that runs once, now). */
+export interface Schedule {
+  id: string;
+  name: string;
+  kind: 'scheduled' | 'broadcast';
+  templateId: string | null;
+  text: string | null;
+  groupIds: string[];
+  runAt: string | null;
+  cron: string | null;
+  status: 'active' | 'paused' | 'completed' | 'cancelled';
+  nextRunAt: string | null;
+  lastRunAt: string | null;
+  createdAt: string;
+}
+
+/** The delivery planner's answer: when the messages would go, given rate limits, the queue and the quota. */
+export interface DeliveryPlan {
+  timeZone: string;
+  messages: number;
+  sent?: number;
+  failed?: number;
+  firstAt: string | null;
+  finishesAt: string | null;
+  today: number;
+  laterDays: number;
+  overQuota: number;
+  paused: number;
+  summary: string;
+}
+
+export interface TryItReply {
+  text: string;
+  parseMode: 'HTML' | null;
+  rule?: string;
+}
+
+/** The operator's fleet view: workers and the tenant sessions they hold. */
+export interface Fleet {
+  workers: Array<{ id: string; pool: string; capacity: number; hostname: string; heartbeatAt: string; draining: boolean; health: Record<string, unknown> | null }>;
+  sessions: Array<{ tenantId: string; tenantName: string; pool: string; workerId: string | null; state: string; failures: number; lastError: string | null }>;
+}
