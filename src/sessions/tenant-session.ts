@@ -64,6 +64,8 @@ export class TenantSession {
     readonly deps: SessionDeps,
     readonly lease: SessionLease,
     readonly onFailure: (failure: SessionFailure) => void,
+    /** The worker's local view: has its lease renewal succeeded recently enough to act? */
+    readonly leaseFresh: () => boolean = () => true,
   ) {
     this.log = deps.log.child({ tenant_id: lease.tenantId, epoch: lease.epoch });
   }
@@ -125,6 +127,7 @@ export class TenantSession {
       onFatal: (failure) => this.#fail(bot, failure),
       onHealthy: () => { this.#health.connected = true; },
       onLeaseLost: () => this.onFailure({ reason: 'lease lost', permanent: false }),
+      leaseFresh: this.leaseFresh,
     });
     this.#stops.push(() => poller.stop());
   }

@@ -1,4 +1,4 @@
-import type { MessageKey } from './en';
+import type { MessageKey } from './en.js';
 
 /** Türkçe arayüz metinleri: en.ts ile aynı anahtarlar. */
 export const tr: Record<MessageKey, string> = {
