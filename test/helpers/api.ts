@@ -73,7 +73,9 @@ export async function registerTenant(api: TestApi, prefix = 't'): Promise<{ toke
   const username = `${prefix}${process.pid}x${Date.now() % 1e6}x${counter++}`.slice(0, 32).toLowerCase();
   const email = `${username}@example.test`;
   const password = 'correct horse battery staple';
-  const r = await api.request('POST', '/api/auth/register', { body: { username, email, password } });
+  // Each registration comes from its own client address: test files share one rate-limit budget in Redis.
+  const client = `10.${counter % 250}.${Math.floor(Math.random() * 250)}.${process.pid % 250}`;
+  const r = await api.request('POST', '/api/auth/register', { body: { username, email, password }, headers: { 'x-forwarded-for': client } });
   if (r.status !== 201) throw new Error(`register failed: ${r.status} ${r.text}`);
   return { token: r.body.token, tenantId: r.body.tenantId, memberId: r.body.member.id, username, email, password };
 }

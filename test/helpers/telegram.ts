@@ -1,8 +1,15 @@
+import { randomBytes } from 'node:crypto';
 import { connectBot, type Bot } from '../../src/bots/bots.js';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.js';
 import type { TestApi } from './api.js';
 
 let sequence = 0;
+
+/** A token with a random bot id in Telegram's shape (`<id>:<35 characters>`). */
+export function randomBotToken(): string {
+  const id = 6_000_000_000 + Math.floor(Math.random() * 3_000_000_000);
+  return `${id}:${randomBytes(27).toString('base64url').slice(0, 35)}`;
+}
 
 /** A sandbox for a test file; flood limits as Telegram's unless the test shrinks them. */
 export function startTestSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
@@ -24,7 +31,8 @@ export interface ConnectedBot {
  */
 export async function connectSandboxBot(api: TestApi, sandbox: Sandbox, tenantId: string, options: { privacy?: boolean; admin?: boolean; groupType?: 'group' | 'supergroup'; members?: number } = {}): Promise<ConnectedBot> {
   const n = sequence++;
-  const created = sandbox.createBot({ username: `t${process.pid}n${n}_bot`, canReadAllGroupMessages: !(options.privacy ?? false) });
+  // Telegram bot ids are global: random ones keep test files that share a database apart.
+  const created = sandbox.createBot({ username: `t${process.pid}n${n}_bot`, canReadAllGroupMessages: !(options.privacy ?? false), token: randomBotToken() });
   const bot = await api.services.db.withTenant(tenantId, (tx) => connectBot(tx, { secrets: api.services.secrets, apiRoot: sandbox.apiRoot }, created.token));
   const memberIds = Array.from({ length: options.members ?? 3 }, (_, i) => sandbox.createUser({ firstName: `Member${i}`, languageCode: 'en' }).id);
   const group = sandbox.createGroup({ title: `Group ${n}`, type: options.groupType ?? 'supergroup', memberIds });
