@@ -25,6 +25,7 @@ import { webhookIngressRoutes } from '../bots/webhook-ingress.js';
 import { fleetRoutes } from '../fleet/routes.js';
 import { deliveryRoutes } from '../delivery/index.js';
 import { portabilityRoutes } from '../portability/index.js';
+import { tryItRoutes } from '../try-it/routes.js';
 import { AppError } from '../platform/errors.js';
 import { httpRequestDuration } from '../platform/metrics.js';
 import { Second } from '../platform/time.js';
@@ -41,7 +42,7 @@ export const routeModules: RouteModule[] = [
   // REST API (docs/API.md)
   apiKeyRoutes, botRoutes, groupRoutes, templateRoutes, replyRuleRoutes, analyticsRoutes, messageRoutes,
   memberRoutes, auditRoutes, notificationSettingsRoutes, eventRoutes, webhookRoutes,
-  deliveryRoutes, portabilityRoutes,
+  deliveryRoutes, portabilityRoutes, tryItRoutes,
 ];
 
 export interface RegisteredRoute {

@@ -5,6 +5,7 @@ import { createTemplate } from '../../src/templates/index.js';
 import { updateGroup } from '../../src/groups/index.js';
 import { updateConfig } from '../../src/tenancy/index.js';
 import { eventually } from '../helpers/processes.js';
+import { registerTenant } from '../helpers/api.js';
 import { startRuntime, type Runtime, type RuntimeTenant } from '../helpers/runtime.js';
 
 /** What a tenant's bot does in groups and private chats, end to end through the sandbox. */
@@ -152,5 +153,23 @@ describe('supergroup migration', () => {
     assert.equal(row.chat_id, migrated.id);
     assert.equal(row.type, 'supergroup');
     await eventually(async () => (await historyOf(basic.tenantId)).some((m) => m.text === '/after_migration' && m.chat_id === migrated.id), 15_000, 'history continues');
+  });
+});
+
+describe('Try it', () => {
+  test('the tenant writes as a sandbox user and sees the bot’s real answer', async () => {
+    const r = await rt.api.request('POST', '/api/try-it/messages', { token: premium.token, body: { text: 'what does it cost?', chat: 'private' } });
+    assert.equal(r.status, 200, r.text);
+    assert.ok(r.body.replies.some((reply: { text: string }) => reply.text.startsWith('Prices, You')), JSON.stringify(r.body));
+    const inGroup = await rt.api.request('POST', '/api/try-it/messages', { token: premium.token, body: { text: 'price please', chat: 'group' } });
+    assert.equal(inGroup.status, 200, inGroup.text);
+    assert.ok(inGroup.body.replies.some((reply: { text: string }) => reply.text.startsWith('Prices')), JSON.stringify(inGroup.body));
+  });
+
+  test('without a connected bot the answer says what to do', async () => {
+    const t = await registerTenant(rt.api, 'try');
+    const r = await rt.api.request('POST', '/api/try-it/messages', { token: t.token, body: { text: 'hi' } });
+    assert.equal(r.status, 409);
+    assert.match(r.body.detail, /Connect a bot first/);
   });
 });
