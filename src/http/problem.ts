@@ -48,6 +48,11 @@ export function toAppError(error: unknown): AppError {
     return new AppError('validation_failed', describeFields(fields), { fields });
   }
   if (isResponseSerializationError(error)) return new AppError('internal', 'Something went wrong on our side');
+  const databaseCode = (error as { code?: unknown }).code;
+  if (databaseCode === '22021' || databaseCode === '22P05') {
+    // PostgreSQL refuses U+0000 and invalid byte sequences in text: the input's fault, not ours.
+    return new AppError('validation_failed', 'Text must not contain NUL (U+0000) characters');
+  }
   const fastifyError = error as Partial<FastifyError>;
   const known = fastifyError.code ? fastifyCodes[fastifyError.code] : undefined;
   if (known) return new AppError(known[0], known[1]);

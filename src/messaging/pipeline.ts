@@ -47,7 +47,8 @@ export const allowedUpdates = ['message', 'edited_message', 'my_chat_member', 'c
  * deduplicated by update id, then people, history, groups, rollups, and the replies it
  * triggers (enqueued, never sent inline). Everything commits or nothing does.
  */
-export async function handleUpdate(tx: TenantTx, bot: PipelineBot, update: Update): Promise<PipelineResult> {
+export async function handleUpdate(tx: TenantTx, bot: PipelineBot, rawUpdate: Update): Promise<PipelineResult> {
+  const update = withoutNulCharacters(rawUpdate);
   const result: PipelineResult = { duplicate: false, enqueued: 0, followUps: [], events: [] };
   const fresh = await tx.query(
     `INSERT INTO processed_updates (tenant_id, bot_id, update_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
@@ -231,6 +232,19 @@ class UpdateRun {
   event(type: LiveEvent['type'], data: Record<string, unknown>): void {
     this.result.events.push({ type, at: new Date().toISOString(), data });
   }
+}
+
+/**
+ * PostgreSQL text cannot hold U+0000. An update is Telegram's, not the tenant's input: it is
+ * stored without the NULs rather than refused (a refused webhook would be retried forever).
+ */
+function withoutNulCharacters<T>(value: T): T {
+  if (typeof value === 'string') return (value.includes('\u0000') ? value.replaceAll('\u0000', '') : value) as T;
+  if (Array.isArray(value)) return value.map(withoutNulCharacters) as T;
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutNulCharacters(v)])) as T;
+  }
+  return value;
 }
 
 function chatSeen(chat: Chat): { chatId: number; type: 'group' | 'supergroup' | 'channel'; title: string; username?: string } {

@@ -31,6 +31,7 @@ const payloads: Array<[string, { rawBody?: string | Uint8Array; body?: unknown; 
   ['unknown fields and prototype pollution', { rawBody: '{"__proto__":{"admin":true},"constructor":{"prototype":{}},"zzz":1}', headers: { 'content-type': 'application/json' } }],
   ['SQL-looking strings', { body: { username: "admin'--", email: "x@y.z' OR '1'='1", password: "'; DROP TABLE members; --", config_key: "language'; DROP TABLE tenants;--", config_value: "') OR 1=1--", token: "' OR 1=1 --", initData: "hash=' OR 1=1" } }],
   ['odd Unicode', { body: { username: 'a\u0000b\u202Ec', email: '😀@😀.😀', password: '\uD800\uDC00\uFFFF'.repeat(4), config_key: 'language', config_value: '\u0000' } }],
+  ['NUL characters in text fields', { body: { name: 'n\u0000', content: 'Hello\u0000{first_name}', text: 'hi\u0000', title: 't\u0000', kind: 'message', config_key: 'time_zone', config_value: 'Europe/Istanbul\u0000' } }],
 ];
 
 test('every body route answers hostile input with a 4xx problem, never a 500', async (t) => {
