@@ -19,7 +19,7 @@ export function demoModeWanted(config: Config): boolean {
  * processes against PostgreSQL. In demo mode the Telegram sandbox runs in-process and a
  * demo tenant with a living conversation is seeded.
  */
-export async function startAll(baseConfig: Config, print: (line: string) => void): Promise<{ stop(): Promise<void> }> {
+export async function startAll(baseConfig: Config, print: (line: string) => void): Promise<{ url: string; stop(): Promise<void> }> {
   const demo = demoModeWanted(baseConfig) ? await startDemoWorld(baseConfig.secretKey) : undefined;
   const config: Config = demo ? { ...baseConfig, TELEGRAM_API_ROOT: demo.sandbox.apiRoot, PLATFORM_BOT_TOKEN: demo.platformBotToken } : baseConfig;
   const platform = await openPlatform(config);
@@ -34,10 +34,11 @@ export async function startAll(baseConfig: Config, print: (line: string) => void
   supervisor?.start();
 
   let stopConversation = () => {};
+  const demoWork = new AbortController();
   print(`Kovan is running at ${api.url}   (API docs: ${api.url}/api/docs)`);
   print(`Workers: ${workerCount} ${embedded ? '(in-process, embedded database)' : '(supervised processes)'}`);
   if (demo) {
-    const { cast } = await seedDemoTenant(api.services, demo, platform.log);
+    const { cast } = await seedDemoTenant(api.services, demo, platform.log, demoWork.signal);
     stopConversation = startDemoConversation(demo.sandbox, demo.demoBot.id, cast);
     print('');
     print('DEMO MODE: Telegram is the built-in sandbox (no real Telegram is contacted).');
@@ -46,7 +47,9 @@ export async function startAll(baseConfig: Config, print: (line: string) => void
     print('  Set PLATFORM_BOT_TOKEN (or DEMO_MODE=off) to run against the real Telegram.');
   }
   return {
+    url: api.url,
     async stop() {
+      demoWork.abort();
       stopConversation();
       await api.stop();
       await inProcess?.stop();

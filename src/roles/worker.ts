@@ -7,11 +7,17 @@ import type { SessionDeps } from '../sessions/tenant-session.js';
 
 export const kovanVersion = process.env.npm_package_version ?? '0.1.0';
 
-/** What a tenant session needs from the platform. */
+/**
+ * What a tenant session needs from the platform. The long-poll timeout is capped at a third
+ * of the lease TTL: a paused worker's last poll then ends before its lease can move, so a
+ * bot never has two pollers at once.
+ */
 export function sessionDeps(platform: Platform): SessionDeps {
+  const { config } = platform;
   return {
     db: platform.db, cache: platform.cache, secrets: platform.secrets, log: platform.log,
-    apiRoot: platform.config.TELEGRAM_API_ROOT, publicUrl: platform.config.PUBLIC_URL, pollTimeoutSeconds: platform.config.POLL_TIMEOUT_SECONDS,
+    apiRoot: config.TELEGRAM_API_ROOT, publicUrl: config.PUBLIC_URL,
+    pollTimeoutSeconds: Math.min(config.POLL_TIMEOUT_SECONDS, Math.floor(config.LEASE_TTL_MS / 3000)),
   };
 }
 
