@@ -95,7 +95,7 @@ test('hostile updates: a huge message, odd Unicode and a catastrophic regex rule
 test('the webhook guard repairs a webhook another tool took, records it, and tells the tenant', async () => {
   const credentials = await api.services.db.withTenant(tenant.tenantId, (tx) => openBotCredentials(tx, api.services.secrets, botId));
   const client = new TelegramClient(token, sandbox.apiRoot);
-  const ours = (await client.getWebhookInfo()).url;
+  const ours = (await client.getWebhookInfo()).url ?? '';
   await new Promise((r) => setTimeout(r, 1100)); // the sandbox, like Telegram, limits setWebhook to about one a second
   await new Api(token, { apiRoot: sandbox.apiRoot }).setWebhook('https://other-tool.example/hook');
   await new Promise((r) => setTimeout(r, 1100));
