@@ -89,7 +89,7 @@ class UpdateRun {
       await this.see(message.left_chat_member, false);
       await recordInbound(this.tx, { botId: this.bot.id, chatId: chat.id, chatType: chat.type, telegramMessageId: message.message_id, userId: message.left_chat_member.id, kind: 'leave', at });
       await bumpDaily(this.tx, this.timeZone, { leaves: 1 }, chat.id);
-      this.event('leave', { chatId: chat.id, userId: message.left_chat_member.id });
+      this.event('leave', { chatId: chat.id, userId: message.left_chat_member.id, firstName: message.left_chat_member.first_name });
       return;
     }
     const text = message.text ?? message.caption;
@@ -97,7 +97,7 @@ class UpdateRun {
     await this.see(message.from, true);
     await recordInbound(this.tx, { botId: this.bot.id, chatId: chat.id, chatType: chat.type, telegramMessageId: message.message_id, userId: message.from.id, kind: text.startsWith('/') ? 'command' : 'text', text, at });
     await bumpDaily(this.tx, this.timeZone, { messages_in: 1 }, chat.id);
-    this.event('message_in', { chatId: chat.id, userId: message.from.id, text: text.slice(0, 200), groupTitle: group.title });
+    this.event('message_in', { chatId: chat.id, userId: message.from.id, firstName: message.from.first_name, text: text.slice(0, 200), groupTitle: group.title });
     if (group.enabled && !group.pausedReason && group.settings.autoReply) await this.autoReply(message, text, group);
   }
 
@@ -110,7 +110,7 @@ class UpdateRun {
     await markStarted(this.tx, from.id);
     await recordInbound(this.tx, { botId: this.bot.id, chatId: message.chat.id, chatType: 'private', telegramMessageId: message.message_id, userId: from.id, kind: text?.startsWith('/') ? 'command' : 'text', text, at });
     await bumpDaily(this.tx, this.timeZone, { messages_in: 1 });
-    this.event('message_in', { chatId: message.chat.id, userId: from.id, text: text?.slice(0, 200) ?? null, private: true });
+    this.event('message_in', { chatId: message.chat.id, userId: from.id, firstName: from.first_name, text: text?.slice(0, 200) ?? null, private: true });
     if (text === undefined) return;
     if (/^\/start(\s|@|$)/.test(text)) return this.startGreeting(message);
     await this.autoReply(message, text, undefined);
@@ -130,7 +130,7 @@ class UpdateRun {
     for (const person of people) {
       await this.see(person, false);
       await recordInbound(this.tx, { botId: this.bot.id, chatId: group.chatId, chatType: group.type, telegramMessageId: message.message_id, userId: person.id, kind: 'join', at });
-      this.event('join', { chatId: group.chatId, userId: person.id, groupTitle: group.title });
+      this.event('join', { chatId: group.chatId, userId: person.id, firstName: person.first_name, groupTitle: group.title });
     }
     if (people.length > 0) await bumpDaily(this.tx, this.timeZone, { joins: people.length }, group.chatId);
     const first = people.find((p) => !p.is_bot);
@@ -166,7 +166,7 @@ class UpdateRun {
     await openJoinRequestWindow(this.tx, request.from.id, new Date(at.getTime() + joinRequestWindow));
     await recordInbound(this.tx, { botId: this.bot.id, chatId: request.chat.id, chatType: request.chat.type, userId: request.from.id, kind: 'join_request', text: request.bio, at });
     await bumpDaily(this.tx, this.timeZone, { join_requests: 1 }, request.chat.id);
-    this.event('join_request', { chatId: request.chat.id, userId: request.from.id });
+    this.event('join_request', { chatId: request.chat.id, userId: request.from.id, firstName: request.from.first_name });
     const group = await this.groupFor(request.chat);
     if (!group.enabled || group.pausedReason) return;
 

@@ -15,7 +15,7 @@ function quote(text: unknown): string {
 /** A live event as a sentence; its data carries names when the pipeline knows them. */
 function fromEvent(event: LiveEvent, i: number): Line {
   const d = event.data;
-  const who = t('event.someone');
+  const who = typeof d.firstName === 'string' && d.firstName ? d.firstName : t('event.someone');
   const where = String(d.groupTitle ?? d.title ?? '') || t(d.private ? 'event.privateChat' : 'event.chat');
   const key = `event.${event.type}`;
   const base = hasText(key) ? t(key as 'event.message_in', { who, where }) : event.type;
