@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { openDatabase, migrate } from './platform/db/index.js';
+import { grantOperator } from './tenancy/index.js';
 import { startApi } from './roles/api.js';
 import { startAll } from './roles/start.js';
 import { startWorker } from './roles/worker.js';
@@ -67,6 +68,21 @@ const commands: Record<string, Command> = {
       stopOnSignal(() => sandbox.close());
     },
   },
+  operator: {
+    summary: 'Grant operator rights to the tenant of a login (operator grant <username>)',
+    usage: 'kovan operator grant <username>\n\nOperators see the fleet and manage tenants. Runs as the schema owner (DATABASE_URL).',
+    async run(args) {
+      const [action, username] = args;
+      if (action !== 'grant' || !username) throw new UsageError('usage: kovan operator grant <username>');
+      const db = await openDatabase(config());
+      try {
+        const { tenantId } = await grantOperator(db, username);
+        console.log(`The tenant of "${username}" (${tenantId}) is now an operator tenant.`);
+      } finally {
+        await db.close();
+      }
+    },
+  },
   migrate: {
     summary: 'Apply pending database migrations, then exit',
     usage: 'kovan migrate\n\nConnects as the schema owner (DATABASE_URL). Safe to run from several replicas at once.',
@@ -115,7 +131,14 @@ async function main(argv: string[]): Promise<void> {
   await command.run(rest);
 }
 
+/** A command was called wrongly: the message is the usage, exit code 2. */
+class UsageError extends Error {}
+
 main(process.argv.slice(2)).catch((error) => {
+  if (error instanceof UsageError) {
+    console.error(error.message);
+    process.exit(2);
+  }
   if (error instanceof ConfigError) {
     console.error(error.message);
     process.exit(78); // EX_CONFIG

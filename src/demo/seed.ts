@@ -6,11 +6,13 @@ import { connectBot } from '../bots/bots.js';
 import { listGroups, updateGroup } from '../groups/index.js';
 import { createReplyRule, listReplyRules } from '../rules/index.js';
 import { createTemplate, listTemplates, type TemplateKind } from '../templates/index.js';
-import { updateConfig } from '../tenancy/index.js';
+import { grantOperator, updateConfig } from '../tenancy/index.js';
 import { Second, sleep } from '../platform/time.js';
 import type { DemoWorld } from './demo-world.js';
 
 export const demoLogin = { username: 'demo', email: 'demo@kovan.local', password: 'kovan-demo-2026' };
+/** The operator's own login in demo mode: sees the fleet and every tenant. */
+export const demoOperatorLogin = { username: 'operator', email: 'operator@kovan.local', password: 'kovan-operator-2026' };
 
 const demoTemplates: Array<{ kind: TemplateKind; name: string; content: string }> = [
   { kind: 'message', name: 'Hoş geldin', content: 'Hoş geldin {first_name}! 🎉 <b>{group_title}</b> grubuna katıldın. Kurallar için /kurallar yaz.' },
@@ -31,6 +33,8 @@ export interface DemoCast {
 export async function seedDemoTenant(services: Services, world: DemoWorld, log: Logger, signal: AbortSignal): Promise<{ tenantId: string; cast: DemoCast }> {
   const deps = { ...services, trialDays: 0 };
   const signedIn = await logIn(deps, demoLogin.username, demoLogin.password).catch(() => registerAccount(deps, { ...demoLogin, tenantName: 'Kovan Demo', language: 'tr' }));
+  await logIn(deps, demoOperatorLogin.username, demoOperatorLogin.password).catch(() => registerAccount(deps, { ...demoOperatorLogin, tenantName: 'Kovan Operator' }));
+  await grantOperator(services.db, demoOperatorLogin.username);
   const tenantId = signedIn.tenantId;
   const templates = await services.db.withTenant(tenantId, async (tx) => {
     await changePlan(tx, 'premium');

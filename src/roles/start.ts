@@ -1,7 +1,7 @@
 import type { Config } from '../config.js';
 import { startDemoConversation } from '../demo/conversation.js';
 import { startDemoWorld } from '../demo/demo-world.js';
-import { demoLogin, seedDemoTenant } from '../demo/seed.js';
+import { demoLogin, demoOperatorLogin, seedDemoTenant } from '../demo/seed.js';
 import { Supervisor } from '../fleet/index.js';
 import { closePlatform, openPlatform } from '../platform/index.js';
 import { serveApi } from './api.js';
@@ -44,6 +44,7 @@ export async function startAll(baseConfig: Config, print: (line: string) => void
     print('DEMO MODE: Telegram is the built-in sandbox (no real Telegram is contacted).');
     print(`  Telegram sandbox: ${demo.sandbox.apiRoot}   (control API: ${demo.sandbox.apiRoot}/sandbox)`);
     print(`  Demo login: username "${demoLogin.username}", password "${demoLogin.password}"`);
+    print(`  Operator login: username "${demoOperatorLogin.username}", password "${demoOperatorLogin.password}"`);
     print('  Set PLATFORM_BOT_TOKEN (or DEMO_MODE=off) to run against the real Telegram.');
   }
   return {

@@ -6,3 +6,4 @@ export { configKeys, isConfigKey, type ConfigKey, type ConfigValue } from './con
 export { recordAudit, type AuditEntry } from './audit.js';
 export { requireFeature, hasFeature } from './feature-gate.js';
 export { setSubscriptionPlan } from './subscriptions.js';
+export { grantOperator } from './operators.js';

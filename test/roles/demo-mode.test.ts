@@ -33,6 +33,12 @@ test('`kovan start` in demo mode: the sandbox, a demo tenant with a connected bo
       return (h.messages ?? h.items ?? []).length > 0 && h;
     }, 30_000, 'simulated conversation in the history');
     assert.ok(history, 'the history shows life');
+    const operator = await fetch(`${running.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'operator', password: 'kovan-operator-2026' }) });
+    const operatorToken = (await operator.json() as { token: string }).token;
+    const fleet = await (await fetch(`${running.url}/api/admin/fleet`, { headers: { authorization: `Bearer ${operatorToken}` } })).json() as { workers: unknown[]; sessions: Array<{ state: string }> };
+    assert.equal(fleet.workers.length, 1, 'one in-process worker');
+    assert.ok(fleet.sessions.some((s) => s.state === 'running'), 'the demo tenant’s session runs');
+    assert.equal((await fetch(`${running.url}/api/admin/fleet`, { headers: { authorization: `Bearer ${token}` } })).status, 403, 'a customer is not an operator');
   } finally {
     await running.stop();
   }
