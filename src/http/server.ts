@@ -100,6 +100,8 @@ export async function buildServer(services: Services, options: ServerOptions = {
   // Order of every request: authenticate → rate limit → validate → handler (Outline's order).
   app.addHook('onRequest', async (request, reply) => {
     await authenticate(services, request);
+    // Every later log line of this request names its tenant (ELK: filter by tenant_id).
+    if (request.principal) request.log = reply.log = request.log.child({ tenant_id: request.principal.tenantId });
     await enforceRateLimit(services.cache, request, reply);
   });
   app.addHook('onResponse', async (request, reply) => {

@@ -15,5 +15,6 @@ test('passwords, session tokens and cookies never reach the logs', async () => {
   const all = api.logs.join('');
   assert.ok(api.logs.length > 5, 'requests were logged');
   assert.ok(all.includes('request_id'), 'log lines carry the request id');
+  assert.ok(api.logs.some((line) => line.includes(`"tenant_id":"${t.tenantId}"`) && line.includes('request completed')), 'authenticated request logs carry the tenant id');
   for (const secret of [t.password, t.token, 'wrong password!']) assert.ok(!all.includes(secret), `log leaked ${secret.slice(0, 6)}…`);
 });
