@@ -9,6 +9,7 @@ import { TelegramClient } from '../bots/telegram-client.js';
 import type { TelegramFailure } from '../bots/telegram-errors.js';
 import { startOutboxDrainer, runDueSchedules, type OutboxDrainer } from '../delivery/index.js';
 import { publishEvents } from '../events/index.js';
+import { notifyTenant } from '../notify/index.js';
 import type { SessionLease } from '../fleet/lease.js';
 import { updatesReceived } from '../fleet/metrics.js';
 import { allowedUpdates, type FollowUp } from '../messaging/pipeline.js';
@@ -160,7 +161,10 @@ export class TenantSession {
       : `Telegram failure: ${failure.description}`;
     this.#health.lastError = reason;
     this.#health.connected = false;
-    await this.deps.db.withTenant(this.lease.tenantId, (tx) => setBotStatus(tx, bot.id, permanent ? 'failed' : 'degraded', reason)).catch(() => {});
+    await this.deps.db.withTenant(this.lease.tenantId, async (tx) => {
+      await setBotStatus(tx, bot.id, permanent ? 'failed' : 'degraded', reason);
+      if (permanent) await notifyTenant(tx, { event: 'bot_failed', title: `@${bot.username} stopped`, body: reason, data: { botId: bot.id }, dedupeKey: `bot_failed:${bot.id}:${new Date().toISOString().slice(0, 10)}` });
+    }).catch((error) => this.log.warn({ err: error }, 'could not record the bot failure'));
     await publishEvents(this.deps.cache, this.lease.tenantId, [{ type: 'bot_status', at: new Date().toISOString(), data: { botId: bot.id, status: permanent ? 'failed' : 'degraded', reason } }]).catch(() => {});
     this.onFailure({ reason, permanent });
   }

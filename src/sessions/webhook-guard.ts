@@ -6,6 +6,7 @@ import type { TelegramClient } from '../bots/telegram-client.js';
 import { publishEvents } from '../events/index.js';
 import { assertLease, type SessionLease } from '../fleet/lease.js';
 import { allowedUpdates } from '../messaging/pipeline.js';
+import { notifyTenant } from '../notify/index.js';
 import { recordAudit } from '../tenancy/index.js';
 
 /**
@@ -29,6 +30,11 @@ export async function checkWebhook(
     await assertLease(tx, deps.lease);
     await tx.query(`UPDATE bots SET webhook_repairs = webhook_repairs + 1, last_error = $2, last_error_at = now() WHERE id = $1`, [bot.id, reason]);
     await recordAudit(tx, { action: 'bot.webhook_repaired', entity: 'bot', entityId: bot.id, before: { url: info.url ? new URL(info.url).host : null }, after: { url: 'kovan' } });
+    await notifyTenant(tx, {
+      event: 'webhook_changed', title: `@${bot.username}: webhook taken back`,
+      body: `${reason}. If you use another tool with this bot's token, it will keep fighting Kovan for the bot's updates: give it its own bot.`,
+      data: { botId: bot.id },
+    });
   });
   await publishEvents(deps.cache, deps.lease.tenantId, [{ type: 'bot_status', at: new Date().toISOString(), data: { botId: bot.id, status: 'connected', warning: reason } }]);
   deps.log.warn({ bot_id: bot.id }, 'webhook was changed elsewhere; repaired');

@@ -108,5 +108,7 @@ test('the webhook guard repairs a webhook another tool took, records it, and tel
   assert.match(bot.last_error, /other-tool\.example/);
   const audit = await api.services.db.withTenant(tenant.tenantId, async (tx) => (await tx.query(`SELECT 1 FROM audit_log WHERE action = 'bot.webhook_repaired'`)).rows);
   assert.equal(audit.length, 1);
+  const notified = await api.services.db.withTenant(tenant.tenantId, async (tx) => (await tx.query<{ event: string }>(`SELECT event FROM notifications WHERE event = 'webhook_changed'`)).rows);
+  assert.equal(notified.length, 1, 'the tenant is told');
   assert.equal(await checkWebhook({ db: api.services.db, cache: api.services.cache, lease, log: api.services.log }, credentials, client, ours), false, 'nothing to repair now');
 });
