@@ -173,3 +173,21 @@ describe('Try it', () => {
     assert.match(r.body.detail, /Connect a bot first/);
   });
 });
+
+describe('a revoked token', () => {
+  test('parks the session as failed with the reason, marks the bot failed and notifies the tenant — no crash loop', async () => {
+    const victim = await rt.tenant({ plan: 'basic' });
+    rt.sandbox.revokeToken(victim.bot.telegramBotId);
+    const lease = await eventually(async () => rt.api.services.db.withTenant(victim.tenantId, async (tx) =>
+      (await tx.query<{ state: string; last_error: string; worker_id: string | null }>(`SELECT state, last_error, worker_id FROM leases`)).rows.find((l) => l.state === 'failed')), 15_000, 'the session parked');
+    assert.match(lease.last_error, /rejected the bot token/);
+    assert.equal(lease.worker_id, null);
+    const bot = await rt.api.services.db.withTenant(victim.tenantId, async (tx) => (await tx.query<{ status: string; status_reason: string }>(`SELECT status, status_reason FROM bots`)).rows[0]!);
+    assert.equal(bot.status, 'failed');
+    assert.match(bot.status_reason, /connect the bot again/);
+    const notices = await rt.api.services.db.withTenant(victim.tenantId, async (tx) => (await tx.query(`SELECT 1 FROM notifications WHERE event = 'bot_failed'`)).rows);
+    assert.equal(notices.length, 1);
+    await rt.worker.tick();
+    assert.ok(!rt.worker.sessions().some((s) => s.tenantId === victim.tenantId), 'not claimed again');
+  });
+});
