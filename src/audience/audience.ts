@@ -22,22 +22,21 @@ export interface Sighting {
  * message count raised when they wrote. Returns what the daily rollups need to know.
  */
 export async function recordSighting(tx: TenantTx, person: TelegramPerson, timeZone: string, wroteMessage: boolean): Promise<Sighting> {
-  const { rows } = await tx.query<{ is_new: boolean; first_today: boolean }>(
-    `WITH previous AS (SELECT last_seen_at FROM tg_users WHERE user_id = $2 FOR UPDATE),
-     upserted AS (
-       INSERT INTO tg_users (tenant_id, user_id, username, first_name, last_name, language_code, is_bot, message_count)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-       ON CONFLICT (tenant_id, user_id) DO UPDATE SET
-         username = EXCLUDED.username, first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name,
-         language_code = coalesce(EXCLUDED.language_code, tg_users.language_code),
-         last_seen_at = now(), message_count = tg_users.message_count + EXCLUDED.message_count
-       RETURNING user_id)
-     SELECT NOT EXISTS (SELECT 1 FROM previous) AS is_new,
-            coalesce((SELECT (last_seen_at AT TIME ZONE $9)::date < (now() AT TIME ZONE $9)::date FROM previous), true) AS first_today
-       FROM upserted`,
+  // Read the previous sighting first, locked: one statement could not see it (a CTE that
+  // locks the row runs after the upsert has modified it, and then sees nothing).
+  const { rows: previous } = await tx.query<{ first_today: boolean }>(
+    `SELECT (last_seen_at AT TIME ZONE $2)::date < (now() AT TIME ZONE $2)::date AS first_today
+       FROM tg_users WHERE user_id = $1 FOR UPDATE`, [person.id, timeZone]);
+  await tx.query(
+    `INSERT INTO tg_users (tenant_id, user_id, username, first_name, last_name, language_code, is_bot, message_count)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+     ON CONFLICT (tenant_id, user_id) DO UPDATE SET
+       username = EXCLUDED.username, first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name,
+       language_code = coalesce(EXCLUDED.language_code, tg_users.language_code),
+       last_seen_at = now(), message_count = tg_users.message_count + EXCLUDED.message_count`,
     [tx.tenantId, person.id, person.username ?? null, person.first_name.slice(0, 256), person.last_name?.slice(0, 256) ?? null,
-      person.language_code?.slice(0, 16) ?? null, person.is_bot, wroteMessage ? 1 : 0, timeZone]);
-  return { isNew: rows[0]!.is_new, firstToday: rows[0]!.first_today };
+      person.language_code?.slice(0, 16) ?? null, person.is_bot, wroteMessage ? 1 : 0]);
+  return previous[0] ? { isNew: false, firstToday: previous[0].first_today } : { isNew: true, firstToday: true };
 }
 
 /** The person wrote to the bot privately: private messages to them are now allowed. */
