@@ -10,6 +10,7 @@ export async function seedAllTenantTables(db: Database, tenantIds: string[]): Pr
     await db.withTenant(tenantId, async () => {});
   }
   await seedRestApiTables(db, tenantIds); // REST API block below
+  await seedRuntimeTables(db, tenantIds); // Telegram runtime block below
   await seedDeliveryTables(db, tenantIds); // Delivery block below
 }
 
@@ -56,6 +57,36 @@ export async function seedDeliveryTables(db: Database, tenantIds: string[]): Pro
       const { schedule } = await createSchedule(tx, { name: 'Fixture', text: 'fixture', groupIds: [], runAt: now }, { now });
       await runScheduleNow(tx, schedule.id, now);
       await notifyTenant(tx, { event: 'quota_warning', title: 'Fixture', body: 'fixture', dedupeKey: `fixture:${tenantId}` });
+    });
+  }
+}
+
+// ─── Telegram runtime tables: bots, groups, tg_users, messages, processed_updates, templates,
+// reply_rules, reply_rule_hits, stats_daily, leases ───
+// Through the real update pipeline: the bot is added to a group, then someone asks the price
+// and a reply rule (with a cooldown) answers. Needs Premium for auto-reply (set above).
+import type { Update } from 'grammy/types';
+import { handleUpdate } from '../../src/messaging/pipeline.js';
+import { createReplyRule } from '../../src/rules/index.js';
+import { createTemplate } from '../../src/templates/index.js';
+
+export async function seedRuntimeTables(db: Database, tenantIds: string[]): Promise<void> {
+  for (const tenantId of tenantIds) {
+    await db.withTenant(tenantId, async (tx) => {
+      const telegramBotId = 8_000_000_000 + randomInt(1_000_000_000);
+      const botId = (await tx.query<{ id: string }>(
+        `INSERT INTO bots (tenant_id, telegram_bot_id, username, first_name, token_sealed, token_hint, route_id, webhook_secret_sealed)
+         VALUES ($1, $2, 'runtime_fixture_bot', 'Fixture', 'sealed', 'hint', gen_random_uuid()::text, 'sealed') RETURNING id`,
+        [tenantId, telegramBotId])).rows[0]!.id;
+      const template = await createTemplate(tx, { kind: 'reply', name: 'fixture price', content: 'Prices for {first_name}' });
+      await createReplyRule(tx, { name: 'price', triggerType: 'keyword', trigger: 'price', caseSensitive: false, scope: 'both', groupIds: [], templateId: template.id, priority: 1, cooldownUserSeconds: 60, cooldownChatSeconds: 0, enabled: true });
+      const chat = { id: -1_009_000_000_000 - randomInt(1_000_000), type: 'supergroup' as const, title: 'Fixture group' };
+      const person = { id: 7_000_000_000 + randomInt(1_000_000_000), is_bot: false, first_name: 'Fixture' };
+      const date = Math.floor(Date.now() / 1000);
+      const bot = { id: botId, username: 'runtime_fixture_bot', telegramBotId };
+      await handleUpdate(tx, bot, { update_id: 1, my_chat_member: { chat, from: person, date, old_chat_member: { status: 'left', user: { id: telegramBotId, is_bot: true, first_name: 'Fixture' } }, new_chat_member: { status: 'administrator', user: { id: telegramBotId, is_bot: true, first_name: 'Fixture' }, can_invite_users: true } } } as unknown as Update);
+      await handleUpdate(tx, bot, { update_id: 2, message: { message_id: 10, date, chat, from: person, text: 'what is the price?' } } as unknown as Update);
+      await tx.query(`INSERT INTO leases (tenant_id) VALUES ($1) ON CONFLICT DO NOTHING`, [tenantId]);
     });
   }
 }
