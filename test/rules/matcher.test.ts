@@ -7,6 +7,8 @@ const rule = (triggerType: 'keyword' | 'regex' | 'command', trigger: string, cas
 test('keywords: any of a comma-separated list, case-folded for Turkish too', () => {
   assert.equal(matchTrigger(rule('keyword', 'fiyat, price'), 'FİYAT nedir?', 'b'), 'match');
   assert.equal(matchTrigger(rule('keyword', 'fiyat, price'), 'What is the Price?', 'b'), 'match');
+  assert.equal(matchTrigger(rule('keyword', 'price'), 'WHAT IS THE PRICE', 'b'), 'match', 'I is not turned into dotless ı');
+  assert.equal(matchTrigger(rule('keyword', 'FIYAT'), 'fıyat ne kadar', 'b'), 'match');
   assert.equal(matchTrigger(rule('keyword', 'fiyat'), 'merhaba', 'b'), 'no_match');
   assert.equal(matchTrigger(rule('keyword', 'Price', true), 'price', 'b'), 'no_match');
 });
