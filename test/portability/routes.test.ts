@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { createSession } from '../../src/auth/index.js';
-import { portabilityRoutes } from '../../src/portability/routes.js';
 import { extractTarball } from '../../src/portability/tarball.js';
 import { archiveEntryName, type ArchiveManifest } from '../../src/portability/archive-format.js';
 import { readTenantCatalog } from '../../src/portability/catalog.js';
@@ -20,7 +19,7 @@ let operator: Tenant;
 const work = mkdtempSync(path.join(tmpdir(), 'kovan-routes-test-'));
 
 before(async () => {
-  api = await startTestApi({ extraRoutes: [portabilityRoutes] });
+  api = await startTestApi();
   [a, b, operator] = [await registerTenant(api, 'expa'), await registerTenant(api, 'expb'), await registerTenant(api, 'oper')];
   await api.services.db.withOwner((tx) => tx.query('UPDATE tenants SET is_operator = true WHERE id = $1', [operator.tenantId]));
 });
