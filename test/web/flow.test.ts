@@ -69,14 +69,14 @@ test('register → bot → group → template and rule → a user writes → rep
 
   await t.test('create a reply template (with the server\'s live preview) and a reply rule', async () => {
     await page.goto(`${rt.api.url}/#/templates/new?kind=reply`);
-    await page.getByLabel('Name').fill('Fiyat');
+    await page.getByLabel('Name', { exact: true }).fill('Fiyat');
     await page.getByLabel('Text').fill('Merhaba {first_name}, fiyatlarımız: <b>Temel</b> 19,99 $');
     await page.getByTestId('template-preview').getByText('Merhaba Ayşe').waitFor();
     await page.locator('button[type=submit]').click();
     await page.getByTestId('templates-reply').getByText('Fiyat', { exact: true }).waitFor();
 
     await page.goto(`${rt.api.url}/#/rules/new`);
-    await page.getByLabel('Name').fill('Fiyat soruları');
+    await page.getByLabel('Name', { exact: true }).fill('Fiyat soruları');
     await page.getByLabel('Trigger', { exact: true }).fill('fiyat');
     await page.getByLabel('Reply template').selectOption({ label: 'Fiyat' });
     await page.locator('button[type=submit]').click();
