@@ -21,7 +21,7 @@ export function botRoutes(api: Api, services: Services): void {
       tags: ['bots'],
       body: z.strictObject({ token: z.string().trim().min(1).max(100) }),
     },
-    config: { auth: 'admin', rateLimit: { max: 10, windowMs: Minute, key: 'principal' } },
+    config: { auth: 'admin', rateLimit: { max: 20, windowMs: Minute, key: 'principal' } },
   }, async (request, reply) => {
     const { tenantId, memberId } = request.principal!;
     const bot = await services.db.withTenant(tenantId, (tx) => connectBot(tx, telegram, request.body.token, memberId));

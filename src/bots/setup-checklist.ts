@@ -95,9 +95,9 @@ export async function runSetupChecklist(deps: ChecklistDeps, tenantId: string, b
       const member = await client.getChatMember(group.chatId, me.id);
       return { ...base, ...judgeRights(member) };
     } catch (error) {
-      const gone = error instanceof TelegramCallError && (error.failure.kind === 'forbidden' || error.failure.kind === 'chat_not_found');
+      const gone = goneFrom(error);
       return {
-        ...base, status: gone ? 'failed' : 'skipped', membership: 'unknown', canInviteUsers: false, canDeleteMessages: false,
+        ...base, status: gone ? 'failed' : 'skipped', membership: gone ?? 'unknown', canInviteUsers: false, canDeleteMessages: false,
         detail: gone ? 'The bot is no longer in this group (removed or the group is gone).' : `Could not check: ${describe(error)}`,
       };
     }
@@ -107,6 +107,15 @@ export async function runSetupChecklist(deps: ChecklistDeps, tenantId: string, b
 
   items.push(await webhookItem(client, credentials.mode, credentials.routeId, deps.publicUrl));
   return finish(botId, items);
+}
+
+/** Telegram refused because the bot is out of the group: kicked, or left (not a member, or the chat is gone). */
+function goneFrom(error: unknown): 'kicked' | 'left' | undefined {
+  if (!(error instanceof TelegramCallError)) return undefined;
+  const failure = error.failure;
+  if (failure.kind === 'chat_not_found') return 'left';
+  if (failure.kind !== 'forbidden') return undefined;
+  return failure.reason === 'kicked' ? 'kicked' : 'left';
 }
 
 function judgeRights(member: ChatMember): Omit<GroupRights, 'groupId' | 'chatId' | 'title'> {

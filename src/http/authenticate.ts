@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import { apiKeyTokenPrefix, resolveApiKey } from '../api-keys/index.js';
 import { resolveSession, sessionCookie, type Principal } from '../auth/index.js';
 import { AppError } from '../platform/errors.js';
 import { authFailures } from '../platform/metrics.js';
@@ -37,6 +38,8 @@ function bearerToken(request: FastifyRequest): string | undefined {
   return match[1];
 }
 
+/** A session token (`kvs_…`) or an API key (`kvk_…`, Premium): who the request acts as. */
 async function resolveToken(services: Services, token: string): Promise<Principal | undefined> {
+  if (token.startsWith(`${apiKeyTokenPrefix}_`)) return resolveApiKey(services.db, token);
   return resolveSession(services.db, token);
 }
