@@ -179,13 +179,16 @@ CREATE FUNCTION auth_find_login(identifier text)
     WHERE (m.username = lower(identifier) OR lower(m.email) = lower(identifier)) AND t.status <> 'deleted'
   $$;
 
--- Authentication of a request: which live session does this token hash belong to?
+-- Authentication of a request: which live session does this token hash belong to, as
+-- whom, and is its sliding expiry due to be extended (at most once a minute)? One round trip.
 CREATE FUNCTION auth_find_session(hash bytea)
-  RETURNS TABLE (tenant_id uuid, session_id uuid, member_id uuid)
+  RETURNS TABLE (tenant_id uuid, session_id uuid, member_id uuid, role text, needs_touch boolean)
   LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
-    SELECT s.tenant_id, s.id, s.member_id FROM sessions s JOIN tenants t ON t.id = s.tenant_id
-    WHERE s.token_hash = hash AND s.revoked_at IS NULL AND s.expires_at > now()
-      AND s.idle_expires_at > now() AND t.status <> 'deleted'
+    SELECT s.tenant_id, s.id, s.member_id, m.role, s.last_seen_at < now() - interval '1 minute'
+      FROM sessions s JOIN tenants t ON t.id = s.tenant_id
+      JOIN members m ON m.tenant_id = s.tenant_id AND m.id = s.member_id
+     WHERE s.token_hash = hash AND s.revoked_at IS NULL AND s.expires_at > now()
+       AND s.idle_expires_at > now() AND t.status <> 'deleted'
   $$;
 
 -- Password reset: which member has this e-mail (request), which reset has this token (confirm)?

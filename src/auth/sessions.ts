@@ -1,13 +1,11 @@
 import type { Database, TenantTx } from '../platform/db/index.js';
 import { hashToken, newToken } from '../platform/crypto.js';
-import { Day, Minute } from '../platform/time.js';
+import { Day } from '../platform/time.js';
 
 /** A session dies after this long unused… */
 export const sessionIdleTimeout = 7 * Day;
 /** …and after this long in any case. */
 export const sessionAbsoluteTimeout = 30 * Day;
-/** Sliding expiry is written at most this often per session, not on every request. */
-const touchInterval = Minute;
 
 export const sessionTokenPrefix = 'kvs';
 
@@ -35,23 +33,19 @@ export async function createSession(tx: TenantTx, memberId: string, userAgent?: 
 
 /**
  * The principal behind a session token, or undefined when the token is unknown, revoked or
- * expired. Extends the idle expiry (at most once a minute).
+ * expired: one round trip. The idle expiry is extended at most once a minute, in a write
+ * of its own only then.
  */
 export async function resolveSession(db: Database, token: string): Promise<Principal | undefined> {
-  const hash = hashToken(token);
-  const found = await db.withoutTenant(async (tx) =>
-    (await tx.query<{ tenant_id: string; session_id: string; member_id: string }>(
-      'SELECT tenant_id, session_id, member_id FROM auth_find_session($1)', [hash])).rows[0]);
+  const [found] = await db.readWithoutTenant<{ tenant_id: string; session_id: string; member_id: string; role: Role; needs_touch: boolean }>(
+    'SELECT tenant_id, session_id, member_id, role, needs_touch FROM auth_find_session($1)', [hashToken(token)]);
   if (!found) return undefined;
-  return db.withTenant(found.tenant_id, async (tx) => {
-    const { rows } = await tx.query<{ role: Role }>(`SELECT role FROM members WHERE id = $1`, [found.member_id]);
-    if (!rows[0]) return undefined;
-    await tx.query(
-      `UPDATE sessions SET last_seen_at = now(), idle_expires_at = least(expires_at, now() + $2 * interval '1 millisecond')
-        WHERE id = $1 AND last_seen_at < now() - $3 * interval '1 millisecond'`,
-      [found.session_id, sessionIdleTimeout, touchInterval]);
-    return { tenantId: found.tenant_id, memberId: found.member_id, role: rows[0].role, sessionId: found.session_id };
-  });
+  if (found.needs_touch) {
+    await db.withTenant(found.tenant_id, (tx) => tx.query(
+      `UPDATE sessions SET last_seen_at = now(), idle_expires_at = least(expires_at, now() + $2 * interval '1 millisecond') WHERE id = $1`,
+      [found.session_id, sessionIdleTimeout]));
+  }
+  return { tenantId: found.tenant_id, memberId: found.member_id, role: found.role, sessionId: found.session_id };
 }
 
 export async function revokeSession(tx: TenantTx, sessionId: string): Promise<void> {

@@ -46,6 +46,11 @@ export class PgliteDatabase implements Database {
     });
   }
 
+  readWithoutTenant<T>(sql: string, params?: readonly unknown[]): Promise<T[]> {
+    // The only login is a superuser: the role switch needs a transaction here.
+    return this.withoutTenant(async (tx) => (await tx.query<T>(sql, params)).rows);
+  }
+
   withOwner<T>(fn: (tx: OwnerTx) => Promise<T>): Promise<T> {
     const db = this.#db;
     return this.#transaction((tx) => fn(Object.assign(tx, { exec: async (script: string) => { await db.exec(script); } })));

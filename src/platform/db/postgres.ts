@@ -53,6 +53,12 @@ export class PostgresDatabase implements Database {
     });
   }
 
+  async readWithoutTenant<T>(sql: string, params?: readonly unknown[]): Promise<T[]> {
+    // The app pool's connections never hold a tenant outside a transaction (set_config is
+    // transaction-local), so an autocommit statement runs with no tenant.
+    return (await this.#app.query(sql, params as unknown[] | undefined)).rows as T[];
+  }
+
   withOwner<T>(fn: (tx: OwnerTx) => Promise<T>): Promise<T> {
     return this.#transaction(this.#owner, async (client) =>
       fn(Object.assign(wrap(client), { exec: async (script: string) => { await client.query(script); } })),

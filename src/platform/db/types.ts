@@ -42,6 +42,11 @@ export interface Database {
    * functions (login lookup, session lookup, …) and read control-plane tables, nothing else.
    */
   withoutTenant<T>(fn: (tx: UnscopedTx) => Promise<T>): Promise<T>;
+  /**
+   * One read-only statement as the app role with no tenant, in the fewest round trips the
+   * driver allows (PostgreSQL: a single autocommit query). For the hot cross-tenant lookups.
+   */
+  readWithoutTenant<T>(sql: string, params?: readonly unknown[]): Promise<T[]>;
   /** Runs `fn` in one transaction as the schema owner. Not for request handling. */
   withOwner<T>(fn: (tx: OwnerTx) => Promise<T>): Promise<T>;
   /** True when the database answers; backs `/readyz`. */
