@@ -105,6 +105,11 @@ export async function migrateGroup(tx: TenantTx, botId: string, fromChatId: numb
         AND NOT EXISTS (SELECT 1 FROM groups WHERE bot_id = $1 AND chat_id = $3)`, [botId, fromChatId, toChatId]);
 }
 
+/** People joined (positive) or left (negative): the known member count follows until the next refresh. */
+export async function adjustMemberCount(tx: TenantTx, groupId: string, delta: number): Promise<void> {
+  await tx.query(`UPDATE groups SET member_count = greatest(0, member_count + $2) WHERE id = $1 AND member_count IS NOT NULL`, [groupId, delta]);
+}
+
 export async function updateGroupFacts(tx: TenantTx, groupId: string, facts: { title?: string; memberCount?: number }): Promise<void> {
   await tx.query(`UPDATE groups SET title = coalesce($2, title), member_count = coalesce($3, member_count), updated_at = now() WHERE id = $1`,
     [groupId, facts.title ?? null, facts.memberCount ?? null]);

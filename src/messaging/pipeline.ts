@@ -3,7 +3,7 @@ import type { TenantTx } from '../platform/db/index.js';
 import { bumpDaily } from '../analytics/rollups.js';
 import { markBlocked, markStarted, openJoinRequestWindow, recordSighting, type TelegramPerson } from '../audience/index.js';
 import type { LiveEvent } from '../events/index.js';
-import { findGroupByChat, migrateGroup, recordBotMembership, updateGroupFacts, type BotMembership, type Group } from '../groups/index.js';
+import { adjustMemberCount, findGroupByChat, migrateGroup, recordBotMembership, updateGroupFacts, type BotMembership, type Group } from '../groups/index.js';
 import { Minute } from '../platform/time.js';
 import { claimCooldown, listReplyRules, matchTrigger } from '../rules/index.js';
 import { getTemplate, mentionOf, renderTemplate, type TemplateVariables } from '../templates/index.js';
@@ -89,6 +89,7 @@ class UpdateRun {
       await this.see(message.left_chat_member, false);
       await recordInbound(this.tx, { botId: this.bot.id, chatId: chat.id, chatType: chat.type, telegramMessageId: message.message_id, userId: message.left_chat_member.id, kind: 'leave', at });
       await bumpDaily(this.tx, this.timeZone, { leaves: 1 }, chat.id);
+      await adjustMemberCount(this.tx, group.id, -1);
       this.event('leave', { chatId: chat.id, userId: message.left_chat_member.id, firstName: message.left_chat_member.first_name });
       return;
     }
@@ -132,7 +133,10 @@ class UpdateRun {
       await recordInbound(this.tx, { botId: this.bot.id, chatId: group.chatId, chatType: group.type, telegramMessageId: message.message_id, userId: person.id, kind: 'join', at });
       this.event('join', { chatId: group.chatId, userId: person.id, firstName: person.first_name, groupTitle: group.title });
     }
-    if (people.length > 0) await bumpDaily(this.tx, this.timeZone, { joins: people.length }, group.chatId);
+    if (people.length > 0) {
+      await bumpDaily(this.tx, this.timeZone, { joins: people.length }, group.chatId);
+      await adjustMemberCount(this.tx, group.id, people.length);
+    }
     const first = people.find((p) => !p.is_bot);
     const templateId = group.settings.welcomeTemplateId;
     if (!first || !templateId || !group.enabled || group.pausedReason || !group.settings.welcomeEnabled) return;

@@ -16,6 +16,7 @@ import { allowedUpdates, type FollowUp } from '../messaging/pipeline.js';
 import { runFollowUp } from './follow-ups.js';
 import { startPoller } from './poller.js';
 import { processPolledUpdate, sessionChannel } from './updates.js';
+import { refreshMemberCounts } from './group-facts.js';
 import { checkWebhook } from './webhook-guard.js';
 
 export interface SessionDeps {
@@ -45,6 +46,7 @@ export interface SessionHealth {
 }
 
 const scheduleTick = 5 * Second;
+const memberCountRefresh = 30 * Minute;
 const webhookCheckInterval = 5 * Minute;
 
 /**
@@ -84,6 +86,8 @@ export class TenantSession {
     this.#stops.push(() => this.#drainer!.stop());
     for (const bot of bots) await this.#startBot(bot);
     this.#every(scheduleTick, () => runDueSchedules({ db: this.deps.db, tenantId: this.lease.tenantId, lease: this.lease, now: new Date() }).then(() => this.#drainer?.wake()));
+    this.#every(memberCountRefresh, () => this.#refreshCounts());
+    void this.#refreshCounts();
     const unsubscribe = await this.deps.cache.subscribe(sessionChannel(this.lease.tenantId), (message) => this.#onSignal(message));
     this.#stops.push(unsubscribe);
     this.#health.connected = true;
@@ -139,6 +143,13 @@ export class TenantSession {
     this.#health.lastUpdateAt = new Date().toISOString();
     if (result.enqueued > 0) this.wake();
     this.#followUp(bot.id, result.followUps);
+    const newGroups = result.events.filter((e) => e.type === 'group').map((e) => e.data.chatId as number);
+    if (newGroups.length > 0) void this.#refreshCounts(newGroups);
+  }
+
+  #refreshCounts(chatIds?: number[]): Promise<void> {
+    return refreshMemberCounts({ db: this.deps.db, lease: this.lease }, (botId) => this.#clients.get(botId), chatIds)
+      .catch((error) => this.log.warn({ err: error }, 'member counts not refreshed'));
   }
 
   #followUp(botId: string, followUps: FollowUp[]): void {

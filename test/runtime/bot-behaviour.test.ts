@@ -1,5 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { TelegramClient } from '../../src/bots/telegram-client.js';
 import { createReplyRule } from '../../src/rules/index.js';
 import { createTemplate } from '../../src/templates/index.js';
 import { updateGroup } from '../../src/groups/index.js';
@@ -46,6 +47,9 @@ describe('groups', () => {
     assert.equal(group.bot_status, 'administrator');
     assert.equal(group.bot_can_invite, true);
     assert.equal(group.type, 'supergroup');
+    const count = await eventually(async () => rt.api.services.db.withTenant(premium.tenantId, async (tx) =>
+      (await tx.query<{ member_count: number | null }>(`SELECT member_count FROM groups WHERE id = $1`, [premium.groupId])).rows[0]!.member_count), 15_000, 'the member count from Telegram');
+    assert.ok(count >= premium.bot.memberIds.length, `member count ${count}`);
   });
 
   test('a group over the plan limit is recorded but paused, with the reason', async () => {
@@ -113,6 +117,11 @@ describe('members joining and asking to join', () => {
     assert.equal(botMessages(premium.bot.groupChatId, premium.bot.telegramBotId).filter((m) => m.text?.startsWith('Welcome')).length, 1);
     const joins = await rt.api.services.db.withTenant(premium.tenantId, async (tx) => (await tx.query<{ joins: number }>(`SELECT joins FROM stats_daily WHERE chat_id = $1`, [premium.bot.groupChatId])).rows[0]!.joins);
     assert.equal(joins, 5);
+    const [count, telegramCount] = [
+      await rt.api.services.db.withTenant(premium.tenantId, async (tx) => (await tx.query<{ member_count: number }>(`SELECT member_count FROM groups WHERE id = $1`, [premium.groupId])).rows[0]!.member_count),
+      await new TelegramClient(premium.bot.token, rt.sandbox.apiRoot).getChatMemberCount(premium.bot.groupChatId),
+    ];
+    assert.equal(count, telegramCount, 'joins keep the member count in step with Telegram');
   });
 
   test('a join request gets the invite template privately, then is approved', async () => {
