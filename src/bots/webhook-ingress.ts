@@ -3,10 +3,9 @@ import type { Update } from 'grammy/types';
 import type { Api, Services } from '../http/types.js';
 import { constantTimeEqual } from '../platform/crypto.js';
 import { AppError } from '../platform/errors.js';
-import { publishEvents } from '../events/index.js';
+import { publishEvents, signalSession } from '../events/index.js';
 import { updatesReceived } from '../fleet/metrics.js';
 import { handleUpdate } from '../messaging/pipeline.js';
-import { sessionChannel } from '../sessions/updates.js';
 import { openBotCredentials } from './bots.js';
 
 /**
@@ -36,7 +35,7 @@ export function webhookIngressRoutes(api: Api, services: Services): void {
     updatesReceived.inc({ source: 'webhook' });
     await publishEvents(services.cache, route.tenant_id, result.events);
     if (result.enqueued > 0 || result.followUps.length > 0) {
-      await services.cache.publish(sessionChannel(route.tenant_id), JSON.stringify({ botId: route.bot_id, followUps: result.followUps }));
+      await signalSession(services.cache, route.tenant_id, { botId: route.bot_id, followUps: result.followUps });
     }
     return reply.status(200).send({ ok: true, duplicate: result.duplicate });
   });

@@ -2,7 +2,9 @@ import type { Chat, ChatMemberUpdated, ChatJoinRequest, Message, Update } from '
 import type { TenantTx } from '../platform/db/index.js';
 import { bumpDaily } from '../analytics/rollups.js';
 import { markBlocked, markStarted, openJoinRequestWindow, recordSighting, type TelegramPerson } from '../audience/index.js';
-import type { LiveEvent } from '../events/index.js';
+import type { FollowUp, LiveEvent } from '../events/index.js';
+
+export type { FollowUp } from '../events/index.js';
 import { adjustMemberCount, findGroupByChat, migrateGroup, recordBotMembership, updateGroupFacts, type BotMembership, type Group } from '../groups/index.js';
 import { Minute } from '../platform/time.js';
 import { claimCooldown, listReplyRules, matchTrigger } from '../rules/index.js';
@@ -16,15 +18,6 @@ export interface PipelineBot {
   id: string;
   username: string;
   telegramBotId: number;
-}
-
-/** Something to do at Telegram after the transaction commits and the outbox has sent what it must first. */
-export interface FollowUp {
-  action: 'approve' | 'decline';
-  chatId: number;
-  userId: number;
-  /** Wait for this delivery (the invite message) to finish first: the DM window closes when the request is processed. */
-  afterDeliveryId?: string;
 }
 
 export interface PipelineResult {

@@ -15,7 +15,7 @@ export const kovanVersion = process.env.npm_package_version ?? '0.1.0';
 export function sessionDeps(platform: Platform): SessionDeps {
   const { config } = platform;
   return {
-    db: platform.db, cache: platform.cache, secrets: platform.secrets, log: platform.log,
+    db: platform.db, cache: platform.cache, secrets: platform.secrets, log: platform.log, mailer: platform.mailer,
     apiRoot: config.TELEGRAM_API_ROOT, publicUrl: config.PUBLIC_URL,
     pollTimeoutSeconds: Math.min(config.POLL_TIMEOUT_SECONDS, Math.floor(config.LEASE_TTL_MS / 3000)),
   };

@@ -3,24 +3,27 @@ import type { Cache } from '../platform/cache/index.js';
 import type { SecretBox } from '../platform/crypto.js';
 import type { Database } from '../platform/db/index.js';
 import type { Logger } from '../platform/log.js';
+import type { Mailer } from '../platform/mail.js';
 import { Minute, Second } from '../platform/time.js';
 import { listBots, openBotCredentials, setBotStatus, type BotCredentials } from '../bots/bots.js';
 import { TelegramClient } from '../bots/telegram-client.js';
 import type { TelegramFailure } from '../bots/telegram-errors.js';
 import { startOutboxDrainer, runDueSchedules, type OutboxDrainer } from '../delivery/index.js';
-import { publishEvents } from '../events/index.js';
+import { publishEvents, sessionChannel, type SessionSignal } from '../events/index.js';
 import { notifyTenant } from '../notify/index.js';
 import type { SessionLease } from '../fleet/lease.js';
 import { updatesReceived } from '../fleet/metrics.js';
 import { allowedUpdates, type FollowUp } from '../messaging/pipeline.js';
 import { runFollowUp } from './follow-ups.js';
 import { startPoller } from './poller.js';
-import { processPolledUpdate, sessionChannel } from './updates.js';
+import { processPolledUpdate } from './updates.js';
 import { refreshMemberCounts } from './group-facts.js';
 import { checkWebhook } from './webhook-guard.js';
 
 export interface SessionDeps {
   db: Database;
+  /** Sends the tenant's pending notification e-mails (quota warnings) from the worker. */
+  mailer?: Mailer;
   cache: Cache;
   secrets: SecretBox;
   log: Logger;
@@ -80,7 +83,7 @@ export class TenantSession {
     for (const bot of bots) this.#clients.set(bot.id, new TelegramClient(bot.token, this.deps.apiRoot));
 
     this.#drainer = startOutboxDrainer({
-      db: this.deps.db, tenantId: this.lease.tenantId, lease: this.lease, log: this.log,
+      db: this.deps.db, tenantId: this.lease.tenantId, lease: this.lease, log: this.log, mailer: this.deps.mailer,
       clientFor: (botId: string) => this.#clientFor(botId),
     });
     this.#stops.push(() => this.#drainer!.stop());
@@ -160,7 +163,7 @@ export class TenantSession {
 
   /** The API received updates by webhook for this tenant: wake the drainer, run follow-ups. */
   #onSignal(message: string): void {
-    const signal = JSON.parse(message) as { botId?: string; followUps?: FollowUp[] };
+    const signal = JSON.parse(message) as SessionSignal;
     this.wake();
     if (signal.botId && signal.followUps?.length && this.#clients.has(signal.botId)) this.#followUp(signal.botId, signal.followUps);
   }

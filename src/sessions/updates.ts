@@ -25,8 +25,3 @@ export async function processPolledUpdate(
   await publishEvents(deps.cache, lease.tenantId, result.events);
   return result;
 }
-
-/** The channel on which the API tells a tenant's session that work arrived by webhook. */
-export function sessionChannel(tenantId: string): string {
-  return `session:${tenantId}`;
-}

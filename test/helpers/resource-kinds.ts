@@ -44,3 +44,10 @@ registerKind('webhook', async (api, owner) => {
 
 // ─── Portability: a tenant names itself (export, operator views) ───
 registerKind('tenant', async (_api, owner) => owner.tenantId);
+
+// ─── Delivery: schedules (and broadcasts, which are one-off schedules) ───
+registerKind('schedule', async (api, owner) => {
+  const r = await api.request('POST', '/api/schedules', { token: owner.token, body: { name: 'Isolation', text: 'Hello', run_at: new Date(Date.now() + 3_600_000).toISOString() } });
+  if (r.status !== 201) throw new Error(`schedule: ${r.status} ${r.text}`);
+  return r.body.schedule.id;
+});

@@ -1,0 +1,50 @@
+import { Cron } from 'croner';
+
+/**
+ * Calendar arithmetic in a tenant's time zone. The quota day, its reset, and "finishes at
+ * 14:32" all follow the tenant's zone, not the server's. Day boundaries come from croner
+ * (the same parser the schedules use), so DST days are 23 or 25 hours long as they should be.
+ */
+
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+const clockFormats = new Map<string, Intl.DateTimeFormat>();
+const midnights = new Map<string, Cron>();
+
+function cached<T>(cache: Map<string, T>, timeZone: string, make: () => T): T {
+  let value = cache.get(timeZone);
+  if (!value) {
+    value = make();
+    cache.set(timeZone, value);
+  }
+  return value;
+}
+
+/** The calendar date (`YYYY-MM-DD`) at `at` in `timeZone`. */
+export function localDay(at: Date, timeZone: string): string {
+  // en-CA formats dates as ISO YYYY-MM-DD.
+  return cached(dayFormats, timeZone, () => new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })).format(at);
+}
+
+/** The first instant of the next local day after `at`: when a daily quota resets. */
+export function nextLocalMidnight(at: Date, timeZone: string): Date {
+  const cron = cached(midnights, timeZone, () => new Cron('0 0 * * *', { timezone: timeZone, paused: true }));
+  const next = cron.nextRun(at);
+  if (!next) throw new Error(`no next midnight in ${timeZone}`);
+  return next;
+}
+
+/** `YYYY-MM-DD HH:MM` in `timeZone`, for messages a person reads. */
+export function formatLocal(at: Date, timeZone: string): string {
+  const clock = cached(clockFormats, timeZone, () => new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })).format(at);
+  return `${localDay(at, timeZone)} ${clock}`;
+}
+
+/** True for an IANA zone name this runtime knows (`Europe/Istanbul`, `UTC`). */
+export function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
