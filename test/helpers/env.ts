@@ -7,6 +7,13 @@ import { openCache, type Cache } from '../../src/platform/cache/index.js';
 
 /** True when this run uses a real PostgreSQL server (npm test created a fresh database for it). */
 export const realPostgres = Boolean(process.env.DATABASE_URL);
+
+// A test file run directly with DATABASE_URL would migrate and fill whatever database that
+// names (say the server's own `postgres`): only `npm test`'s runner, which creates a fresh
+// database per run and drops it after, may hand one to the tests.
+if (realPostgres && process.env.KOVAN_TEST_OWNER_URL !== process.env.DATABASE_URL) {
+  throw new Error('Run tests through `npm test` (scripts/test.ts): it creates a fresh database for DATABASE_URL and drops it afterwards');
+}
 export const realRedis = Boolean(process.env.REDIS_URL);
 
 /** A configuration for tests: fixed secret key, quiet logs, a private data directory. */
