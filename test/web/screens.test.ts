@@ -78,6 +78,8 @@ for (const language of ['en', 'tr'] as const) {
         const { missingRoutes, others } = await visibleErrors(page);
         missingRoutes.forEach((text) => missing.add(text.replace(/\s+/g, ' ')));
         assert.deepEqual(others, [], `${screen} shows an error`);
+        const shown = await page.locator('body').innerText();
+        assert.doesNotMatch(shown, /\bNaN\b|\bundefined\b|\[object Object\]/, `${screen} shows a value that did not render`);
         await page.screenshot({ path: path.join(screenshotDir(), `${fileName(screen)}-${language}-${theme}.png`) });
       };
 

@@ -28,7 +28,7 @@ export function Subscription() {
   const { me } = useSession();
   const current = me.plan;
   const plans = useResource<{ plans: Plan[] }>('api/plans');
-  const usage = useResource<Usage>('api/usage');
+  const usage = useResource<{ usage: Usage }>('api/usage');
   const payments = useResource<{ payments: Payment[] }>('api/billing/payments');
   return (
     <Page title={t('subscription.title')} back="settings">
@@ -45,7 +45,7 @@ export function Subscription() {
           <div><dt>{t('plan.features')}</dt><dd>{current.plan.features.map(featureName).join(', ')}</dd></div>
         </dl>
         <h3>{t('dashboard.usage')}</h3>
-        <AsyncView resource={usage}>{(u) => <UsageMeter usage={u} />}</AsyncView>
+        <AsyncView resource={usage}>{(u) => <UsageMeter usage={u.usage} />}</AsyncView>
       </Section>
       <Section title={t('subscription.compare')}>
         <AsyncView resource={plans}>
