@@ -88,7 +88,10 @@ export class TenantSession {
     });
     this.#stops.push(() => this.#drainer!.stop());
     for (const bot of bots) await this.#startBot(bot);
-    this.#every(scheduleTick, () => runDueSchedules({ db: this.deps.db, tenantId: this.lease.tenantId, lease: this.lease, now: new Date() }).then(() => this.#drainer?.wake()));
+    // Wake the drainer only when a run queued something: an unconditional wake every tick would
+    // reset its idle back-off and keep every idle session claiming about twice per tick.
+    this.#every(scheduleTick, () => runDueSchedules({ db: this.deps.db, tenantId: this.lease.tenantId, lease: this.lease, now: new Date() })
+      .then((reports) => { if (reports.some((r) => r.accepted > 0 || r.deferred > 0)) this.#drainer?.wake(); }));
     this.#every(memberCountRefresh, () => this.#refreshCounts());
     void this.#refreshCounts();
     const unsubscribe = await this.deps.cache.subscribe(sessionChannel(this.lease.tenantId), (message) => this.#onSignal(message));
