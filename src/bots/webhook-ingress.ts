@@ -23,8 +23,7 @@ export function webhookIngressRoutes(api: Api, services: Services): void {
     },
     config: { auth: 'public' },
   }, async (request, reply) => {
-    const route = await services.db.withoutTenant(async (tx) =>
-      (await tx.query<{ tenant_id: string; bot_id: string }>('SELECT * FROM bot_find_route($1)', [request.params.routeId])).rows[0]);
+    const [route] = await services.db.readWithoutTenant<{ tenant_id: string; bot_id: string }>('SELECT * FROM bot_find_route($1)', [request.params.routeId]);
     if (!route) throw new AppError('not_found', 'Unknown webhook');
     const secret = request.headers['x-telegram-bot-api-secret-token'];
     const result = await services.db.withTenant(route.tenant_id, async (tx) => {
