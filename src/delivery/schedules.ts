@@ -237,18 +237,8 @@ async function cancelUnsent(tx: TenantTx, scheduleId: string): Promise<void> {
   if (rows.length > 0) deliveries.inc({ result: 'cancelled' }, rows.length);
 }
 
-interface CheckedSchedule {
-  name: string;
-  templateId: string | null;
-  text: string | null;
-  parseMode: 'HTML' | null;
-  groupIds: string[];
-  runAt: Date | null;
-  cron: string | null;
-  timeZone: string | null;
-  overflow: QuotaOverflow;
-  nextRunAt: Date | null;
-}
+/** A schedule's input after validation: the stored fields it decides. */
+type CheckedSchedule = Pick<Schedule, 'name' | 'templateId' | 'text' | 'parseMode' | 'groupIds' | 'runAt' | 'cron' | 'timeZone' | 'overflow' | 'nextRunAt'>;
 
 /** Validates a whole schedule, reporting every problem at once as a 400 naming the fields. */
 async function checkSchedule(tx: TenantTx, input: ScheduleInput, now: Date, alreadyRan = false): Promise<CheckedSchedule> {
