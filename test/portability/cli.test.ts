@@ -35,12 +35,16 @@ function kovan(args: string[], extraEnv: Record<string, string | undefined> = {}
   });
 }
 
+/** The default tenant the first test filled, by id: on the shared PostgreSQL database other files make tenants named "default" too. */
+let defaultTenantId = '';
+
 test('import-sqlite: into the default tenant, again without duplicates, into a new tenant; mistakes exit non-zero', async () => {
   const first = await kovan(['import-sqlite', legacy]);
   assert.equal(first.code, 0, first.stderr);
   assert.match(first.stdout, /^Imported .*old-bot\.db into tenant /);
   assert.match(first.stdout, /users\s+tg_users\s+3\s+3\s+0\s+0\s+0\s+0\s+✓/);
   const tenantId = /into tenant ([0-9a-f-]{36})/.exec(first.stdout)![1]!;
+  defaultTenantId = tenantId;
 
   const again = await kovan(['import-sqlite', legacy, '--report', path.join(work, 'report.json')]);
   assert.equal(again.code, 0, again.stderr);
@@ -72,7 +76,7 @@ test('import-sqlite: into the default tenant, again without duplicates, into a n
 test('tenant export, import and delete, with the archive key in a file', async () => {
   const archive = path.join(work, 'default.tar.gz');
   const keyFile = path.join(work, 'archive.key');
-  const exported = await kovan(['tenant', 'export', 'default', '--out', archive, '--archive-key-file', keyFile]);
+  const exported = await kovan(['tenant', 'export', defaultTenantId, '--out', archive, '--archive-key-file', keyFile]);
   assert.equal(exported.code, 0, exported.stderr);
   assert.match(exported.stdout, /tg_users\s+3 rows/);
 
