@@ -30,7 +30,7 @@ function legacyFile(build: (file: string) => void): string {
 }
 
 function run(file: string, tenantId: string, options: Partial<LegacyImportOptions> = {}): Promise<LegacyImportReport> {
-  return importLegacySqlite(db, { file, tenant: { id: tenantId, createIfMissing: { name: 'default', trialDays: 14 } }, ...options });
+  return importLegacySqlite(db, { file, tenant: { id: tenantId, createIfMissing: { name: 'legacy import test', trialDays: 14 } }, ...options });
 }
 
 function table(report: LegacyImportReport, name: string): TableImportReport {
