@@ -71,6 +71,16 @@ CREATE FUNCTION fleet_pool_load(p_pool text, p_worker_ttl_ms integer)
            (SELECT count(*) FROM workers WHERE pool = p_pool AND NOT draining AND heartbeat_at > now() - p_worker_ttl_ms * interval '1 millisecond')
   $$;
 
+-- A worker reports the health of the sessions it holds (with these epochs) in one statement;
+-- a session that has run well for a while has its failure streak forgiven.
+CREATE FUNCTION fleet_report_health(p_worker text, p_tenants uuid[], p_epochs bigint[], p_health jsonb[], p_healthy boolean[])
+  RETURNS void
+  LANGUAGE sql SECURITY DEFINER SET search_path = public AS $$
+    UPDATE leases l SET health = h.health, failures = CASE WHEN h.healthy THEN 0 ELSE l.failures END
+      FROM unnest(p_tenants, p_epochs, p_health, p_healthy) AS h(tenant, epoch, health, healthy)
+     WHERE l.tenant_id = h.tenant AND l.epoch = h.epoch AND l.worker_id = p_worker
+  $$;
+
 -- Operators' view of every session. The API checks the caller is an operator.
 CREATE FUNCTION fleet_overview()
   RETURNS TABLE (tenant_id uuid, tenant_name text, pool text, weight integer, worker_id text, epoch bigint,
@@ -83,6 +93,6 @@ CREATE FUNCTION fleet_overview()
   $$;
 
 REVOKE ALL ON FUNCTION fleet_sync_sessions(), fleet_claim(text, text, integer, integer), fleet_renew(text, uuid[], bigint[], integer),
-  fleet_pool_load(text, integer), fleet_overview() FROM PUBLIC;
+  fleet_pool_load(text, integer), fleet_overview(), fleet_report_health(text, uuid[], bigint[], jsonb[], boolean[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION fleet_sync_sessions(), fleet_claim(text, text, integer, integer), fleet_renew(text, uuid[], bigint[], integer),
-  fleet_pool_load(text, integer), fleet_overview() TO kovan_app;
+  fleet_pool_load(text, integer), fleet_overview(), fleet_report_health(text, uuid[], bigint[], jsonb[], boolean[]) TO kovan_app;

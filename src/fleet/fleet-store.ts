@@ -1,5 +1,5 @@
 import os from 'node:os';
-import type { Database, TenantTx } from '../platform/db/index.js';
+import type { Database } from '../platform/db/index.js';
 
 export interface WorkerIdentity {
   id: string;
@@ -100,10 +100,15 @@ export class FleetStore {
     });
   }
 
-  /** The session ran well for a while: its failure streak is forgiven. */
-  async recordHealthy(tx: TenantTx, lease: { workerId: string; epoch: number }, health: Record<string, unknown>): Promise<void> {
-    await tx.query(`UPDATE leases SET failures = 0, last_error = CASE WHEN failures = 0 THEN last_error ELSE NULL END, health = $3::jsonb
-                     WHERE worker_id = $1 AND epoch = $2`, [lease.workerId, lease.epoch, JSON.stringify(health)]);
+  /**
+   * Writes the health of every session this worker holds (fenced by epoch) in one statement;
+   * `healthy` sessions (running well for a while) have their failure streak forgiven.
+   */
+  async reportHealth(workerId: string, sessions: Array<{ tenantId: string; epoch: number; health: Record<string, unknown>; healthy: boolean }>): Promise<void> {
+    if (sessions.length === 0) return;
+    await this.db.withoutTenant((tx) => tx.query(
+      `SELECT fleet_report_health($1, $2::uuid[], $3::bigint[], $4::jsonb[], $5::boolean[])`,
+      [workerId, sessions.map((s) => s.tenantId), sessions.map((s) => s.epoch), sessions.map((s) => JSON.stringify(s.health)), sessions.map((s) => s.healthy)]));
   }
 
   async overview(): Promise<{ workers: unknown[]; sessions: unknown[] }> {

@@ -26,6 +26,11 @@ interface Held {
   since: number;
 }
 
+/** A session running this long without failing has its failure streak forgiven. */
+const healthyAfter = Minute;
+/** How often a worker writes its sessions' health to their lease rows (the operator view). */
+const healthReportEvery = 10 * Second;
+
 /** Backoff before a failed session is retried: 2 s doubling, at most 5 minutes. */
 export function sessionBackoff(failures: number): number {
   return Math.min(5 * Minute, 2 * Second * 2 ** Math.max(0, failures - 1));
@@ -49,6 +54,7 @@ export class Worker {
   #ticking: Promise<void> | undefined;
   #draining = false;
   #lastSync = 0;
+  #lastHealthReport = 0;
 
   constructor(readonly sessionDeps: SessionDeps, readonly options: WorkerOptions) {
     this.#store = new FleetStore(sessionDeps.db);
@@ -120,6 +126,13 @@ export class Worker {
         await this.#store.forgetDeadWorkers(10 * this.options.leaseTtlMs);
       }
       await this.#rebalance();
+      if (Date.now() - this.#lastHealthReport >= healthReportEvery) {
+        this.#lastHealthReport = Date.now();
+        await this.#store.reportHealth(this.id, [...this.#held.values()].map((h) => {
+          const health = h.session.health();
+          return { tenantId: h.lease.tenantId, epoch: h.lease.epoch, health: { ...health }, healthy: health.connected && Date.now() - h.since >= healthyAfter };
+        }));
+      }
     } catch (error) {
       this.#log.warn({ err: error }, 'lease round failed');
     } finally {

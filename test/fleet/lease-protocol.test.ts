@@ -108,3 +108,20 @@ test('failures back off, then park the session as failed', async () => {
   assert.equal(parked.state, 'failed');
   assert.equal(parked.lastError, 'boom again');
 });
+
+test('health reports reach the operator view; only a healthy session’s failure streak is forgiven, and only for its own epoch', async () => {
+  // A session the previous test's last claim left running on worker a.
+  const held = (await store.overview()).sessions.find((s) => (s as { workerId: string | null; state: string }).workerId === `${pool}-a` && (s as { state: string }).state === 'running') as { tenantId: string; epoch: number } | undefined;
+  assert.ok(held, 'a running session to work with');
+  const lease = { tenantId: held.tenantId, workerId: `${pool}-a`, epoch: Number(held.epoch) };
+  await api.services.db.withOwner((tx) => tx.query(`UPDATE leases SET failures = 3 WHERE tenant_id = $1`, [lease.tenantId]));
+  const failuresNow = async () => (await store.overview()).sessions.find((s) => (s as { tenantId: string }).tenantId === lease.tenantId) as { failures: number; health: { bots?: number } };
+
+  await store.reportHealth(lease.workerId, [{ ...lease, health: { bots: 1 }, healthy: false }]);
+  assert.deepEqual([(await failuresNow()).failures, (await failuresNow()).health.bots], [3, 1], 'health written, streak kept while not yet healthy');
+  await store.reportHealth(lease.workerId, [{ ...lease, epoch: lease.epoch - 1, health: { bots: 9 }, healthy: true }]);
+  assert.deepEqual([(await failuresNow()).failures, (await failuresNow()).health.bots], [3, 1], 'a stale epoch changes nothing');
+  await store.reportHealth(lease.workerId, [{ ...lease, health: { bots: 2 }, healthy: true }]);
+  assert.equal((await failuresNow()).failures, 0, 'a healthy session is forgiven its streak');
+  await store.release(lease);
+});
