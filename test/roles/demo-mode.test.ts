@@ -28,11 +28,13 @@ test('`kovan start` in demo mode: the sandbox, a demo tenant with a connected bo
     assert.equal(me.plan.plan.code, 'premium');
     const groups = await eventually(async () => { const g = await get('/api/groups/list'); return g.groups?.length >= 3 && g.groups; }, 20_000, 'three demo groups');
     assert.deepEqual(groups.map((g: { title: string }) => g.title).sort(), ['Duyurular', 'Kovan Topluluk', 'Satış Destek']);
-    const history = await eventually(async () => {
-      const h = await get(`/api/messages/history?start_date=${new Date(Date.now() - 86_400_000).toISOString()}&end_date=${new Date(Date.now() + 60_000).toISOString()}`);
-      return (h.messages ?? h.items ?? []).length > 0 && h;
-    }, 30_000, 'simulated conversation in the history');
-    assert.ok(history, 'the history shows life');
+    const range = `start_date=${new Date(Date.now() - 86_400_000).toISOString()}&end_date=${new Date(Date.now() + 60_000).toISOString()}`;
+    const written = await eventually(async () => {
+      const h = await get(`/api/messages/history?${range}&direction=in`);
+      const texts = (h.items as Array<{ kind: string; text: string | null }>).filter((m: { kind: string }) => m.kind === 'text');
+      return texts.length > 0 && texts;
+    }, 30_000, 'a simulated person writing in a demo group');
+    assert.ok(written.length > 0 && written.every((m: { text: string | null }) => typeof m.text === 'string' && m.text.length > 0), 'people wrote real text');
     const operator = await fetch(`${running.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'operator', password: 'kovan-operator-2026' }) });
     const operatorToken = (await operator.json() as { token: string }).token;
     const fleet = await (await fetch(`${running.url}/api/admin/fleet`, { headers: { authorization: `Bearer ${operatorToken}` } })).json() as { workers: unknown[]; sessions: Array<{ state: string }> };
