@@ -181,11 +181,13 @@ class UpdateRun {
 
   /** First matching rule wins; a rule in cooldown means no reply for this message. */
   async autoReply(message: Message, text: string, group: Group | undefined): Promise<void> {
-    if (!message.from || !(await hasFeature(this.tx, 'auto_reply'))) return;
+    if (!message.from) return;
     for (const rule of await listReplyRules(this.tx, { enabledOnly: true })) {
       if (group ? rule.scope === 'private' : rule.scope === 'groups') continue;
       if (group && rule.groupIds.length > 0 && !rule.groupIds.includes(group.id)) continue;
       if (matchTrigger(rule, text, this.bot.username) !== 'match') continue;
+      // The plan is read only when a rule matches: most messages match none (or the tenant has no rules).
+      if (!(await hasFeature(this.tx, 'auto_reply'))) return;
       if (!(await claimCooldown(this.tx, rule, message.from.id, message.chat.id))) return;
       const template = await getTemplate(this.tx, rule.templateId);
       await this.send({ chatId: message.chat.id, kind: 'reply', templateId: template.id, replyToMessageId: message.message_id, idempotencyKey: `rule:${rule.id}:${this.bot.id}:${this.update.update_id}` },
