@@ -1,4 +1,6 @@
 import type { Group } from '../../api/types';
+import { useEffect } from 'preact/hooks';
+import { useLiveEvents } from '../../api/live-events';
 import { useResource } from '../../api/use-resource';
 import { AsyncView } from '../../components/async';
 import { Page } from '../../components/page';
@@ -6,10 +8,16 @@ import { Badge } from '../../components/status-badge';
 import { formatNumber, t } from '../../i18n';
 import { roleAllows, useSession } from '../../session';
 
-/** The bot's groups with members and state; a group over the plan's limit says why it is paused. */
+/**
+ * The bot's groups with members and state; a group over the plan's limit says why it is paused.
+ * A group the bot joins or leaves while the list is open appears or changes without a reload.
+ */
 export function GroupList() {
   const { me } = useSession();
   const groups = useResource<{ groups: Group[] }>('api/groups/list');
+  const live = useLiveEvents((event) => { if (event.type === 'group') groups.reload(true); });
+  // Fetch again once the stream is (re)connected: a group that arrived before it opened was not announced.
+  useEffect(() => { if (live === 'live') groups.reload(true); }, [live]);
   const max = me.plan.maxGroups;
   return (
     <Page title={t('groups.title')} actions={roleAllows(me.member.role, 'admin') && <a class="button primary" href="#/groups/add">{t('groups.add')}</a>}>
