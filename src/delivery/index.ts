@@ -17,5 +17,6 @@ export {
 export { runDueSchedules, runScheduleNow, listScheduleRuns, missedRunGrace, type RunReport, type RunDueOptions } from './schedule-runs.js';
 export { planDelivery, type PlanRequest, type DeliveryPlan, type MessageEta, type PlannedMessage } from './planner.js';
 export { getUsage, type Usage } from './usage.js';
+export { localDay } from './zoned-time.js';
 export { maxDeferredDays, type QuotaOverflow } from './quota.js';
 export { deliveryRoutes } from './routes.js';

@@ -1,6 +1,5 @@
 import type { Api, Services } from '../http/types.js';
-import { AppError } from '../platform/errors.js';
-import { getTenant } from '../tenancy/index.js';
+import { requireOperator } from '../tenancy/index.js';
 import { FleetStore } from './fleet-store.js';
 
 /** The operators' view of the fleet: workers, sessions, leases and their health. */
@@ -10,8 +9,7 @@ export function fleetRoutes(api: Api, services: Services): void {
     schema: { summary: 'Workers, sessions, leases and health (operators only)', tags: ['operator'] },
     config: { auth: 'admin' },
   }, async (request) => {
-    const tenant = await services.db.withTenant(request.principal!.tenantId, (tx) => getTenant(tx));
-    if (!tenant.isOperator) throw new AppError('forbidden', 'Only operators can see the fleet');
+    await services.db.withTenant(request.principal!.tenantId, (tx) => requireOperator(tx, 'see the fleet'));
     return store.overview();
   });
 }

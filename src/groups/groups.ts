@@ -83,8 +83,9 @@ export async function recordBotMembership(tx: TenantTx, botId: string, chat: Cha
 /**
  * Applies the plan's group limit: the oldest groups up to the limit run, the rest are
  * paused with the reason (recorded, not dropped). Runs after membership and plan changes.
+ * Returns how many groups are paused now.
  */
-export async function enforceGroupLimit(tx: TenantTx): Promise<void> {
+export async function enforceGroupLimit(tx: TenantTx): Promise<{ paused: number }> {
   const { maxGroups, plan } = await getTenantPlan(tx);
   const reason = `Over the ${plan.name} plan's limit of ${maxGroups} groups: upgrade or remove a group to resume it`;
   await tx.query(
@@ -95,6 +96,8 @@ export async function enforceGroupLimit(tx: TenantTx): Promise<void> {
        FROM ranked r
       WHERE g.id = r.id AND g.paused_reason IS DISTINCT FROM (CASE WHEN $1::int IS NOT NULL AND r.n > $1::int THEN $2 ELSE NULL END)`,
     [maxGroups, reason]);
+  const { rows } = await tx.query<{ paused: number }>(`SELECT count(*)::int AS paused FROM groups WHERE removed_at IS NULL AND paused_reason IS NOT NULL`);
+  return { paused: rows[0]?.paused ?? 0 };
 }
 
 /** Telegram turned the group into a supergroup: same group, new id; history and settings stay. */

@@ -1,10 +1,9 @@
 import { PassThrough } from 'node:stream';
 import { z } from 'zod';
-import type { Principal } from '../auth/index.js';
 import type { Api, Services } from '../http/types.js';
-import { AppError, notFound } from '../platform/errors.js';
+import { AppError } from '../platform/errors.js';
 import { Hour } from '../platform/time.js';
-import { recordAudit } from '../tenancy/index.js';
+import { reachTenant, recordAudit } from '../tenancy/index.js';
 import { deleteTenant, describeTenantData } from './tenant-delete.js';
 import { stageTenantArchive } from './tenant-export.js';
 
@@ -44,7 +43,7 @@ export function portabilityRoutes(api: Api, services: Services): void {
     schema: { summary: 'A tenant and its row count per table (operators: any tenant; others: their own)', tags: ['admin'], params: tenantParams },
     config: { auth: 'admin', resource: 'tenant' },
   }, async (request) => {
-    await authorizeTenant(services, request.principal!, request.params.id);
+    await services.db.withTenant(request.principal!.tenantId, (tx) => reachTenant(tx, request.params.id));
     return { tenant: await describeTenantData(services.db, request.params.id) };
   });
 
@@ -54,8 +53,7 @@ export function portabilityRoutes(api: Api, services: Services): void {
   }, async (request) => {
     const principal = request.principal!;
     const id = request.params.id;
-    const { operator } = await authorizeTenant(services, principal, id);
-    if (!operator) throw new AppError('forbidden', 'Only operators delete tenants');
+    await services.db.withTenant(principal.tenantId, (tx) => reachTenant(tx, id, { operatorOnly: 'delete tenants' }));
     if (id === principal.tenantId) throw new AppError('conflict', 'An operator cannot delete the tenant it is logged in to');
     const deleted = await deleteTenant(services.db, id);
     await services.db.withTenant(principal.tenantId, (tx) => recordAudit(tx, {
@@ -64,12 +62,4 @@ export function portabilityRoutes(api: Api, services: Services): void {
     }));
     return { deleted };
   });
-}
-
-/** Operators reach every tenant; anyone else only their own, and other ids look absent. */
-async function authorizeTenant(services: Services, principal: Principal, tenantId: string): Promise<{ operator: boolean }> {
-  const operator = await services.db.withTenant(principal.tenantId, async (tx) =>
-    (await tx.query<{ is_operator: boolean }>('SELECT is_operator FROM tenants')).rows[0]?.is_operator === true);
-  if (!operator && tenantId !== principal.tenantId) throw notFound('tenant');
-  return { operator };
 }

@@ -1,6 +1,7 @@
 import type { Queryable, TenantTx } from '../platform/db/index.js';
 
-export type PlanCode = 'basic' | 'advanced' | 'premium' | 'enterprise';
+export const planCodes = ['basic', 'advanced', 'premium', 'enterprise'] as const;
+export type PlanCode = (typeof planCodes)[number];
 
 /** A feature a plan may include; routes gate on these, not on plan names. */
 export type Feature =

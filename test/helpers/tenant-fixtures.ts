@@ -12,6 +12,7 @@ export async function seedAllTenantTables(db: Database, tenantIds: string[]): Pr
   await seedRestApiTables(db, tenantIds); // REST API block below
   await seedRuntimeTables(db, tenantIds); // Telegram runtime block below
   await seedDeliveryTables(db, tenantIds); // Delivery block below
+  await seedBillingTables(db, tenantIds); // Billing block below
 }
 
 // ─── REST API tables: invitations, api_keys, webhooks, webhook_deliveries ─────────
@@ -87,6 +88,19 @@ export async function seedRuntimeTables(db: Database, tenantIds: string[]): Prom
       await handleUpdate(tx, bot, { update_id: 1, my_chat_member: { chat, from: person, date, old_chat_member: { status: 'left', user: { id: telegramBotId, is_bot: true, first_name: 'Fixture' } }, new_chat_member: { status: 'administrator', user: { id: telegramBotId, is_bot: true, first_name: 'Fixture' }, can_invite_users: true } } } as unknown as Update);
       await handleUpdate(tx, bot, { update_id: 2, message: { message_id: 10, date, chat, from: person, text: 'what is the price?' } } as unknown as Update);
       await tx.query(`INSERT INTO leases (tenant_id) VALUES ($1) ON CONFLICT DO NOTHING`, [tenantId]);
+    });
+  }
+}
+
+// ─── Billing tables: payments ───
+// Through billing's services: an upgrade request (pending) on top of the Premium plan set above.
+import { requestPlanChange } from '../../src/billing/index.js';
+
+export async function seedBillingTables(db: Database, tenantIds: string[]): Promise<void> {
+  for (const tenantId of tenantIds) {
+    await db.withTenant(tenantId, async (tx) => {
+      const result = await requestPlanChange(tx, 'enterprise');
+      if (result.applied) throw new Error('billing fixture: the upgrade was applied instead of requested');
     });
   }
 }

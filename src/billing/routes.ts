@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import type { Api, Services } from '../http/types.js';
+import { Minute } from '../platform/time.js';
+import { planCodes } from '../tenancy/index.js';
+import { listPayments } from './payments.js';
+import { cancelPlanRequest, requestPlanChange } from './plan-requests.js';
+
+/** The tenant's side of billing: the payment history and moving to another plan (owners). */
+export function billingRoutes(api: Api, services: Services): void {
+  api.get('/api/billing/payments', {
+    schema: { summary: 'Payments and plan requests, newest first (at most 100)', tags: ['billing'] },
+  }, async (request) => ({ payments: await services.db.withTenant(request.principal!.tenantId, (tx) => listPayments(tx)) }));
+
+  api.post('/api/subscription/change', {
+    schema: {
+      summary: 'Move to another plan: a cheaper one applies at once (200); a dearer one becomes a request confirmed once paid (202)',
+      tags: ['billing'],
+      body: z.strictObject({ plan: z.enum(planCodes) }),
+    },
+    config: { auth: 'owner', example: { plan: 'basic' }, rateLimit: { max: 20, windowMs: Minute, key: 'principal' } },
+  }, async (request, reply) => {
+    const { tenantId, memberId } = request.principal!;
+    const result = await services.db.withTenant(tenantId, (tx) => requestPlanChange(tx, request.body.plan, memberId));
+    return reply.status(result.applied ? 200 : 202).send(result);
+  });
+
+  api.delete('/api/subscription/change', {
+    schema: { summary: 'Withdraw the open plan request', tags: ['billing'] },
+    config: { auth: 'owner' },
+  }, async (request) => {
+    const { tenantId, memberId } = request.principal!;
+    return { cancelled: await services.db.withTenant(tenantId, (tx) => cancelPlanRequest(tx, memberId)) };
+  });
+}

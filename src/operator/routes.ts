@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { applyOperatorPlan, rejectPlanRequest } from '../billing/index.js';
+import type { Api, Services } from '../http/types.js';
+import { emailPendingNotifications } from '../notify/index.js';
+import { recordAudit, planCodes, reachTenant } from '../tenancy/index.js';
+import { getAdminTenant, listAdminTenants } from './tenant-overview.js';
+
+const tenantParams = z.strictObject({ id: z.uuid() });
+
+/**
+ * The operator area's tenant management: the list of tenants, setting a tenant's plan (and
+ * so confirming its upgrade request) and declining a request. Operators are the admins of
+ * an operator tenant (`kovan operator grant`); for anyone else other tenants' ids are 404s.
+ */
+export function operatorRoutes(api: Api, services: Services): void {
+  /** In the operator's own scope: may it act on `targetId`, and does that tenant exist? */
+  const checkTarget = (operatorTenantId: string, targetId: string, action: string) => services.db.withTenant(operatorTenantId, async (tx) => {
+    await reachTenant(tx, targetId, { operatorOnly: action });
+    await getAdminTenant(tx, targetId);
+  });
+  const mailNotices = (tenantId: string) => {
+    emailPendingNotifications(services, tenantId).catch((error) => services.log.warn({ err: error, tenant_id: tenantId }, 'notification e-mail failed'));
+  };
+
+  api.get('/api/admin/tenants', {
+    schema: {
+      summary: 'Every tenant with its plan, groups, usage today and open plan request (operators only)',
+      tags: ['operator'],
+      querystring: z.strictObject({
+        q: z.string().trim().max(120).optional(),
+        limit: z.coerce.number().int().min(1).max(200).default(50),
+      }),
+    },
+    config: { auth: 'admin' },
+  }, async (request) => ({
+    items: await services.db.withTenant(request.principal!.tenantId, (tx) => listAdminTenants(tx, { query: request.query.q, limit: request.query.limit })),
+  }));
+
+  api.post('/api/admin/tenants/:id/plan', {
+    schema: {
+      summary: "Set a tenant's plan and limits; settles its open request for that plan as paid (operators only)",
+      tags: ['operator'],
+      params: tenantParams,
+      body: z.strictObject({
+        plan: z.enum(planCodes),
+        maxGroups: z.number().int().min(1).max(100_000).nullable().optional(),
+        messagesPerDay: z.number().int().min(1).max(1_000_000).nullable().optional(),
+        reference: z.string().trim().min(1).max(120).optional(),
+        amountCents: z.number().int().min(0).max(100_000_000).optional(),
+      }),
+    },
+    config: { auth: 'admin', resource: 'tenant', example: { plan: 'advanced' } },
+  }, async (request) => {
+    const { tenantId, memberId } = request.principal!;
+    const { id } = request.params;
+    const { plan, maxGroups, messagesPerDay, reference, amountCents } = request.body;
+    await checkTarget(tenantId, id, 'change plans');
+    const outcome = await services.db.withTenant(id, (tx) => applyOperatorPlan(tx, {
+      plan, reference, amountCents,
+      customLimits: { maxGroups: maxGroups ?? undefined, messagesPerDay: messagesPerDay ?? undefined },
+    }));
+    const tenant = await services.db.withTenant(tenantId, async (tx) => {
+      await recordAudit(tx, { memberId, action: 'tenant.plan_set', entity: 'tenant', entityId: id, after: { plan, maxGroups, messagesPerDay, reference, paymentId: outcome.payment?.id } });
+      return getAdminTenant(tx, id);
+    });
+    mailNotices(id);
+    return { tenant, pausedGroups: outcome.pausedGroups };
+  });
+
+  api.post('/api/admin/tenants/:id/plan-request/reject', {
+    schema: {
+      summary: "Decline a tenant's open plan request, saying why (operators only)",
+      tags: ['operator'],
+      params: tenantParams,
+      body: z.strictObject({ reason: z.string().trim().min(1).max(300) }),
+    },
+    config: { auth: 'admin', resource: 'tenant', example: { reason: 'Payment not received' } },
+  }, async (request) => {
+    const { tenantId, memberId } = request.principal!;
+    const { id } = request.params;
+    await checkTarget(tenantId, id, 'decline plan requests');
+    const payment = await services.db.withTenant(id, (tx) => rejectPlanRequest(tx, request.body.reason));
+    await services.db.withTenant(tenantId, (tx) => recordAudit(tx, { memberId, action: 'tenant.plan_request_declined', entity: 'tenant', entityId: id, after: { paymentId: payment.id, reason: request.body.reason } }));
+    mailNotices(id);
+    return { payment };
+  });
+}
