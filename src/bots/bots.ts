@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { SecretBox } from '../platform/crypto.js';
+import type { Logger } from '../platform/log.js';
 import type { TenantTx } from '../platform/db/index.js';
 import { AppError, notFound } from '../platform/errors.js';
 import { recordAudit } from '../tenancy/index.js';
@@ -115,9 +116,18 @@ export async function openBotCredentials(tx: TenantTx, secrets: SecretBox, botId
   };
 }
 
-/** Disconnects a bot: its token is wiped (not just hidden), its groups stay for the history. */
-export async function disconnectBot(tx: TenantTx, botId: string, memberId?: string): Promise<void> {
+/**
+ * Disconnects a bot: its token is wiped (not just hidden), its groups stay for the history.
+ * A bot in webhook mode has its webhook removed at Telegram first (best effort), so the
+ * customer can use the bot elsewhere, with polling too, without a 409 from Telegram.
+ */
+export async function disconnectBot(tx: TenantTx, deps: ConnectDeps & { log: Logger }, botId: string, memberId?: string): Promise<void> {
   const bot = await getBot(tx, botId);
+  if (bot.mode === 'webhook') {
+    const { token } = await openBotCredentials(tx, deps.secrets, botId);
+    await new TelegramClient(token, deps.apiRoot).deleteWebhook()
+      .catch((error) => deps.log.warn({ err: error, bot_id: botId }, 'the webhook could not be removed at Telegram while disconnecting'));
+  }
   await tx.query(`UPDATE bots SET status = 'disconnected', status_reason = 'Disconnected by the tenant', token_sealed = '', webhook_secret_sealed = '' WHERE id = $1`, [botId]);
   await recordAudit(tx, { memberId, action: 'bot.disconnected', entity: 'bot', entityId: botId, before: { username: bot.username } });
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { publishEvents } from '../events/index.js';
+import { publishEvents, signalSession } from '../events/index.js';
 import type { Api, Services } from '../http/types.js';
 import { Minute } from '../platform/time.js';
 import { connectBot, disconnectBot, getBot, listBots } from './bots.js';
@@ -25,6 +25,7 @@ export function botRoutes(api: Api, services: Services): void {
   }, async (request, reply) => {
     const { tenantId, memberId } = request.principal!;
     const bot = await services.db.withTenant(tenantId, (tx) => connectBot(tx, telegram, request.body.token, memberId));
+    await signalSession(services.cache, tenantId, { botsChanged: true });
     await publishEvents(services.cache, tenantId, [{ type: 'bot_status', at: new Date().toISOString(), data: { botId: bot.id, username: bot.username, status: bot.status } }]);
     return reply.status(201).send({ bot });
   });
@@ -48,7 +49,8 @@ export function botRoutes(api: Api, services: Services): void {
     config: { auth: 'admin', resource: 'bot' },
   }, async (request, reply) => {
     const { tenantId, memberId } = request.principal!;
-    await services.db.withTenant(tenantId, (tx) => disconnectBot(tx, request.params.id, memberId));
+    await services.db.withTenant(tenantId, (tx) => disconnectBot(tx, { ...telegram, log: services.log }, request.params.id, memberId));
+    await signalSession(services.cache, tenantId, { botsChanged: true });
     await publishEvents(services.cache, tenantId, [{ type: 'bot_status', at: new Date().toISOString(), data: { botId: request.params.id, status: 'disconnected' } }]);
     return reply.status(204).send();
   });

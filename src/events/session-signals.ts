@@ -13,6 +13,8 @@ export interface FollowUp {
 export interface SessionSignal {
   botId?: string;
   followUps?: FollowUp[];
+  /** A bot was connected, reconnected or disconnected: the session restarts with the bots as they are now. */
+  botsChanged?: boolean;
 }
 
 /** The channel on which a tenant's session (on whichever worker holds it) listens for signals. */

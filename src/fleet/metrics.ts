@@ -7,7 +7,7 @@ export const workerLoad = new Gauge({ name: 'kovan_worker_load_weight', help: 'W
 export const sessionsByState = new Gauge({ name: 'kovan_sessions', help: 'Tenant sessions on this worker by state', labelNames: ['state'] as const, registers: [metrics] });
 export const leaseChanges = new Counter({
   name: 'kovan_lease_changes_total',
-  help: 'Lease events on this worker: granted, released, shed (rebalance), expired (lost), fenced (self-fenced)',
+  help: 'Lease events on this worker: granted, released, shed (rebalance), expired (lost), fenced (self-fenced), restarted (bots changed)',
   labelNames: ['reason'] as const,
   registers: [metrics],
 });

@@ -160,13 +160,26 @@ export class Worker {
   async #run(grant: Grant): Promise<void> {
     const lease: SessionLease = { tenantId: grant.tenantId, workerId: this.id, epoch: grant.epoch };
     leaseChanges.inc({ reason: 'granted' });
-    const session = new TenantSession(this.sessionDeps, lease, (failure) => void this.#sessionFailed(lease, failure), () => this.#leaseFresh());
+    const session = new TenantSession(this.sessionDeps, lease, (failure) => void this.#sessionFailed(lease, failure), () => this.#leaseFresh(),
+      () => void this.#restart(lease));
     this.#held.set(grant.tenantId, { lease, weight: grant.weight, session, since: Date.now() });
     try {
       await session.start();
     } catch (error) {
       await this.#sessionFailed(lease, { reason: `session could not start: ${(error as Error).message}`, permanent: false });
     }
+  }
+
+  /**
+   * Restarts a session in place (its bots changed): stopped and released like a graceful
+   * hand-over, then claimed again at once, most likely by this worker.
+   */
+  async #restart(lease: SessionLease): Promise<void> {
+    const held = this.#held.get(lease.tenantId);
+    if (!held || held.lease.epoch !== lease.epoch || this.#draining) return;
+    this.#log.info({ tenant_id: lease.tenantId }, 'session restarting: its bots changed');
+    await this.#drop(held, 'restarted', true);
+    await this.tick();
   }
 
   async #sessionFailed(lease: SessionLease, failure: SessionFailure): Promise<void> {
@@ -187,7 +200,7 @@ export class Worker {
     this.#updateGauges();
   }
 
-  async #drop(held: Held, reason: 'expired' | 'released' | 'shed' | 'fenced', release: boolean): Promise<void> {
+  async #drop(held: Held, reason: 'expired' | 'released' | 'shed' | 'fenced' | 'restarted', release: boolean): Promise<void> {
     this.#held.delete(held.lease.tenantId);
     await held.session.stop();
     if (release) await this.#store.release(held.lease).catch(() => {});

@@ -72,6 +72,8 @@ export class TenantSession {
     readonly onFailure: (failure: SessionFailure) => void,
     /** The worker's local view: has its lease renewal succeeded recently enough to act? */
     readonly leaseFresh: () => boolean = () => true,
+    /** The tenant's bots changed: the worker restarts the session (not a failure). */
+    readonly onRestartWanted: () => void = () => {},
   ) {
     this.log = deps.log.child({ tenant_id: lease.tenantId, epoch: lease.epoch });
   }
@@ -164,9 +166,11 @@ export class TenantSession {
     }
   }
 
-  /** The API received updates by webhook for this tenant: wake the drainer, run follow-ups. */
+  /** The API received updates by webhook (wake the drainer, run follow-ups) or the bots changed. */
   #onSignal(message: string): void {
     const signal = JSON.parse(message) as SessionSignal;
+    // A connected bot must start polling, a disconnected one must stop at once (its token is wiped).
+    if (signal.botsChanged) return this.onRestartWanted();
     this.wake();
     if (signal.botId && signal.followUps?.length && this.#clients.has(signal.botId)) this.#followUp(signal.botId, signal.followUps);
   }

@@ -112,3 +112,14 @@ test('the webhook guard repairs a webhook another tool took, records it, and tel
   assert.equal(notified.length, 1, 'the tenant is told');
   assert.equal(await checkWebhook({ db: api.services.db, cache: api.services.cache, lease, log: api.services.log }, credentials, client, ours), false, 'nothing to repair now');
 });
+
+// Last: it disconnects the bot.
+test('disconnecting a webhook-mode bot removes its webhook at Telegram, so the bot can be used elsewhere', async () => {
+  await new Promise((r) => setTimeout(r, 1100)); // setWebhook/deleteWebhook are limited to about one a second
+  const r = await api.request('DELETE', `/api/bots/${botId}`, { token: tenant.token });
+  assert.equal(r.status, 204, r.text);
+  const info = await new Api(token, { apiRoot: sandbox.apiRoot }).getWebhookInfo();
+  assert.equal(info.url, '', 'no webhook left');
+  const updates = await new Api(token, { apiRoot: sandbox.apiRoot }).getUpdates({ timeout: 0 });
+  assert.ok(Array.isArray(updates), 'getUpdates works again (no 409 conflict)');
+});
