@@ -5,8 +5,9 @@ import { chargesQuota, priorityOf, type DeliveryKind } from './kinds.js';
 import { textProblem } from './message-shape.js';
 import { deliveries } from './metrics.js';
 import { chargeQuota, refundQuota, type QuotaOverflow } from './quota.js';
+import { quietHoursEffect, quietHoursOf, releaseAfterQuietHours, type QuietHoursByChat } from './quiet-hours.js';
 import { checkTargets, type TargetProblem } from './targets.js';
-import { formatLocal, nextLocalMidnight } from './zoned-time.js';
+import { formatLocal, nextLocalMidnight, windowEndAfter } from './zoned-time.js';
 
 /** One message Kovan is asked to send on the tenant's behalf. */
 export interface DeliveryRequest {
@@ -34,10 +35,12 @@ export type RejectionReason =
   | 'subscription_inactive'
   /** Empty or too long for Telegram. */
   | 'message_invalid'
+  /** A welcome during the group's quiet hours: not posted (planned posts wait instead). */
+  | 'quiet_hours'
   | TargetProblem;
 
 export type EnqueueResult =
-  | { status: 'accepted'; id: string; /** Tenant-local day whose quota it used (null: exempt). */ quotaDay: string | null; /** Set when it waits for a later day's quota. */ deferredUntil?: Date }
+  | { status: 'accepted'; id: string; /** Tenant-local day whose quota it used (null: exempt). */ quotaDay: string | null; /** Set when it waits: for a later day's quota, or for the group's quiet hours to end. */ deferredUntil?: Date }
   | { status: 'duplicate'; id: string }
   | { status: 'rejected'; reason: RejectionReason; message: string };
 
@@ -104,6 +107,14 @@ export async function enqueueMany(tx: TenantTx, requests: readonly DeliveryReque
   admitted = await withoutTargetProblems(tx, requests, admitted, plan.maxGroups, reject);
 
   const timeZone = await getConfig(tx, 'time_zone');
+  const quiet = await quietHoursOf(tx, admitted.flatMap((i) => quietHoursEffect(requests[i]!.kind) ? [requests[i]!] : []));
+  admitted = admitted.filter((i) => {
+    const r = requests[i]!;
+    const window = quietHoursEffect(r.kind) === 'skip' ? quiet(r.botId, r.chatId) : null;
+    const until = window && windowEndAfter(now, window, timeZone);
+    if (until) reject(i, 'quiet_hours', `Quiet hours in this group until ${formatLocal(until, timeZone)} (${timeZone}): welcomes are not posted then.`);
+    return !until;
+  });
   const charged = admitted.filter((i) => chargesQuota(requests[i]!.kind));
   const charge = charged.length > 0
     ? await chargeQuota(tx, { count: charged.length, now, timeZone, limit: plan.messagesPerDay, overflow: options.overflow ?? 'reject' })
@@ -119,7 +130,8 @@ export async function enqueueMany(tx: TenantTx, requests: readonly DeliveryReque
   }
 
   const toInsert = admitted.filter((i) => !chargesQuota(requests[i]!.kind) || booking.has(i));
-  const inserted = await insertRows(tx, requests, toInsert, booking, options.scheduleRun);
+  const timing = new Map(toInsert.map((i) => [i, sendTiming(requests[i]!, booking.get(i)?.startsAt ?? null, quiet, timeZone, now)]));
+  const inserted = await insertRows(tx, requests, toInsert, booking, timing, options.scheduleRun);
   const lostRaces: number[] = [];
   for (const i of toInsert) {
     const request = requests[i]!;
@@ -128,8 +140,8 @@ export async function enqueueMany(tx: TenantTx, requests: readonly DeliveryReque
       lostRaces.push(i);
       continue;
     }
-    const startsAt = booking.get(i)?.startsAt ?? null;
-    results[i] = { status: 'accepted', id, quotaDay: booking.get(i)?.day ?? null, ...(startsAt ? { deferredUntil: startsAt } : {}) };
+    const { deferredUntil } = timing.get(i)!;
+    results[i] = { status: 'accepted', id, quotaDay: booking.get(i)?.day ?? null, ...(deferredUntil ? { deferredUntil } : {}) };
   }
   if (lostRaces.length > 0) await settleLostRaces(tx, requests, lostRaces, booking, results);
 
@@ -147,6 +159,21 @@ export async function enqueueMany(tx: TenantTx, requests: readonly DeliveryReque
   }));
   if (rejected.length > 0) deliveries.inc({ result: 'rejected' }, rejected.length);
   return results as EnqueueResult[];
+}
+
+/**
+ * When a message may go: not before its own `notBefore`, the start of the later day whose
+ * quota it booked, and, for planned posts, the end of the group's quiet hours at that time.
+ */
+function sendTiming(r: DeliveryRequest, startsAt: Date | null, quiet: QuietHoursByChat, timeZone: string, now: Date): { notBefore: Date | null; deferredUntil?: Date } {
+  let notBefore = startsAt && (!r.notBefore || startsAt > r.notBefore) ? startsAt : r.notBefore ?? null;
+  let deferredUntil = startsAt ?? undefined;
+  if (quietHoursEffect(r.kind) === 'hold') {
+    const earliest = notBefore ?? now;
+    const released = releaseAfterQuietHours(earliest, quiet(r.botId, r.chatId), timeZone);
+    if (released > earliest) notBefore = deferredUntil = released;
+  }
+  return { notBefore, ...(deferredUntil ? { deferredUntil } : {}) };
 }
 
 function keyProblem(key: string): string | null {
@@ -190,15 +217,10 @@ async function withoutTargetProblems(
 
 async function insertRows(
   tx: TenantTx, requests: readonly DeliveryRequest[], indexes: number[],
-  booking: Map<number, { day: string; startsAt: Date | null }>, run: EnqueueOptions['scheduleRun'],
+  booking: Map<number, { day: string; startsAt: Date | null }>, timing: Map<number, { notBefore: Date | null }>, run: EnqueueOptions['scheduleRun'],
 ): Promise<Map<string, string>> {
   if (indexes.length === 0) return new Map();
-  const rows = indexes.map((i) => {
-    const r = requests[i]!;
-    const startsAt = booking.get(i)?.startsAt;
-    const notBefore = startsAt && (!r.notBefore || startsAt > r.notBefore) ? startsAt : r.notBefore ?? null;
-    return { r, day: booking.get(i)?.day ?? null, notBefore };
-  });
+  const rows = indexes.map((i) => ({ r: requests[i]!, day: booking.get(i)?.day ?? null, notBefore: timing.get(i)!.notBefore }));
   // ON CONFLICT: a concurrent transaction may have inserted the same key since the check above.
   const { rows: inserted } = await tx.query<{ id: string; key: string }>(
     `INSERT INTO outbox (tenant_id, idempotency_key, bot_id, chat_id, kind, priority, text, parse_mode,

@@ -5,6 +5,7 @@ import { chargesQuota, isBulk, priorityOf, type DeliveryKind } from './kinds.js'
 import { resolveLimits, type DeliveryLimits } from './limits.js';
 import { Pacer } from './pacer.js';
 import { maxDeferredDays, usageFrom, type QuotaOverflow } from './quota.js';
+import { quietHoursEffect, quietHoursOf, releaseAfterQuietHours } from './quiet-hours.js';
 import { formatLocal, localDay, nextLocalMidnight } from './zoned-time.js';
 
 /**
@@ -96,6 +97,11 @@ export async function planDelivery(tx: TenantTx, request: PlanRequest): Promise<
   const own = 'scheduleId' in request
     ? await scheduledRows(tx, request.scheduleId, today)
     : hypotheticalRows(request, usage, messagesPerDay, now, timeZone);
+  if ('messages' in request && quietHoursEffect(request.kind) === 'hold') {
+    // As enqueue will: planned posts wait for the end of each group's quiet hours.
+    const quiet = await quietHoursOf(tx, own.rows);
+    for (const row of own.rows) row.notBefore = releaseAfterQuietHours(new Date(row.notBefore), quiet(row.botId, row.chatId), timeZone).getTime();
+  }
   const bots = [...new Set(own.rows.map((r) => r.botId))];
   const ahead = await queuedAhead(tx, bots, 'scheduleId' in request ? request.scheduleId : null);
   const sim: SimRow[] = [

@@ -48,3 +48,33 @@ export function isTimeZone(name: string): boolean {
     return false;
   }
 }
+
+/** A daily local-time window, `HH:MM` to `HH:MM`; it wraps midnight when `end` is earlier than `start`. */
+export interface DailyWindow {
+  start: string;
+  end: string;
+}
+
+const windowEnds = new Map<string, Cron>();
+
+function minutesOf(clock: string): number {
+  const [hours, minutes] = clock.split(':').map(Number);
+  return hours! * 60 + minutes!;
+}
+
+/**
+ * If `at` falls inside the daily `window` in `timeZone`, the instant the window ends;
+ * otherwise null. A window whose start equals its end is empty. The end is found by croner,
+ * so an end inside a DST gap or overlap lands where the clock really shows it.
+ */
+export function windowEndAfter(at: Date, window: DailyWindow, timeZone: string): Date | null {
+  const [start, end] = [minutesOf(window.start), minutesOf(window.end)];
+  if (start === end) return null;
+  const parts = cached(clockFormats, timeZone, () => new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })).format(at);
+  const now = minutesOf(parts);
+  const inside = start < end ? now >= start && now < end : now >= start || now < end;
+  if (!inside) return null;
+  const key = `${timeZone} ${window.end}`;
+  const cron = cached(windowEnds, key, () => new Cron(`${end % 60} ${Math.floor(end / 60)} * * *`, { timezone: timeZone, paused: true }));
+  return cron.nextRun(at);
+}
