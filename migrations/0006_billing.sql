@@ -1,5 +1,5 @@
--- Billing: what a tenant paid, or asked to pay, for a plan; and the operator's view of
--- every tenant. No payment provider is wired yet: an upgrade is a pending request that an
+-- Billing: what a tenant paid, or asked to pay, for a plan; the operator's view of every
+-- tenant; and notifications by Telegram besides e-mail. No payment provider is wired yet: an upgrade is a pending request that an
 -- operator confirms (recording the reference of the invoice or transfer) or rejects.
 
 CREATE TABLE payments (
@@ -54,3 +54,12 @@ CREATE FUNCTION admin_tenant_overview(p_query text, p_tenant uuid, p_limit integ
 
 REVOKE ALL ON FUNCTION admin_tenant_overview(text, uuid, integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION admin_tenant_overview(text, uuid, integer) TO kovan_app;
+
+-- Notifications reach owners by Telegram too (from the platform bot, to owners who linked
+-- their Telegram account). Existing rows are not sent again: they start as skipped.
+ALTER TABLE notifications
+  ADD COLUMN telegram_status text NOT NULL DEFAULT 'skipped'
+    CHECK (telegram_status IN ('pending', 'sending', 'sent', 'failed', 'skipped')),
+  ADD COLUMN telegram_error  text,
+  ADD COLUMN telegrammed_at  timestamptz;
+CREATE INDEX notifications_telegram_pending ON notifications (tenant_id, created_at) WHERE telegram_status = 'pending';

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Api, Services } from '../http/types.js';
 import { decodeCursor, encodeCursor, pageQuery } from '../http/pagination.js';
 import { signalSession } from '../events/index.js';
-import { emailPendingNotifications } from '../notify/index.js';
+import { sendNoticesInBackground } from '../notify/index.js';
 import type { TenantTx } from '../platform/db/index.js';
 import { assertPlannable, planDelivery, type PlannedMessage } from './planner.js';
 import { listScheduleRuns, runScheduleNow } from './schedule-runs.js';
@@ -93,10 +93,8 @@ function toInput(body: Body): Partial<ScheduleInput> {
  */
 export function deliveryRoutes(api: Api, services: Services): void {
   const inTenant = <T>(tenantId: string, fn: (tx: TenantTx) => Promise<T>) => services.db.withTenant(tenantId, fn);
-  /** Quota notifications a request caused are e-mailed after it commits, without holding up the answer. */
-  const mailNotices = (tenantId: string) => {
-    emailPendingNotifications(services, tenantId).catch((error) => services.log.warn({ err: error, tenant_id: tenantId }, 'notification e-mail failed'));
-  };
+  /** Quota notifications a request caused are sent after it commits, without holding up the answer. */
+  const mailNotices = (tenantId: string) => sendNoticesInBackground(services, tenantId);
 
   api.get('/api/usage', {
     schema: { summary: "Today's message quota: used, left, limit, when it resets (tenant's zone) and a forecast at today's pace", tags: ['delivery'] },

@@ -1,6 +1,6 @@
 import type { TelegramClient } from '../bots/telegram-client.js';
 import { TelegramCallError, classifyTelegramError } from '../bots/telegram-errors.js';
-import { emailPendingNotifications } from '../notify/index.js';
+import { sendPendingNotifications, type PlatformBot } from '../notify/index.js';
 import type { Database } from '../platform/db/index.js';
 import type { Logger } from '../platform/log.js';
 import type { Mailer } from '../platform/mail.js';
@@ -26,8 +26,9 @@ export interface DrainerOptions {
   limits?: Partial<DeliveryLimits>;
   log: Logger;
   onEvent?(event: DrainerEvent): void;
-  /** When given, pending notifications (quota warnings) are e-mailed on the housekeeping tick. */
+  /** When given, pending notifications (quota warnings) are sent to the owners on the housekeeping tick. */
   mailer?: Mailer;
+  platformBot?: PlatformBot;
 }
 
 /** What a drainer reports as it works (tests, benchmarks and the session's live view listen). */
@@ -200,8 +201,8 @@ class Drainer {
       this.#mayHaveMore = true;
       this.#emit({ type: 'recovered', requeued: recovered.requeued, inDoubt: recovered.inDoubt.length });
     }
-    if (this.#o.mailer) {
-      await emailPendingNotifications({ db: this.#o.db, mailer: this.#o.mailer, log: this.#log }, this.#o.tenantId);
+    if (this.#o.mailer || this.#o.platformBot) {
+      await sendPendingNotifications({ db: this.#o.db, mailer: this.#o.mailer, platformBot: this.#o.platformBot, log: this.#log }, this.#o.tenantId);
     }
   }
 

@@ -1,3 +1,3 @@
-/** Notify: what Kovan tells a tenant (quota warnings, failures), recorded and e-mailed to its owners. */
+/** Notify: what Kovan tells a tenant (quota warnings, failures, payments), recorded and sent to its owners by e-mail and Telegram. */
 export { notifyTenant, listNotifications, type Notification, type NotificationEvent, type NotificationInput } from './notifications.js';
-export { emailPendingNotifications, type EmailDeps } from './email.js';
+export { sendPendingNotifications, sendNoticesInBackground, platformBotFrom, type NotifyDeps, type PlatformBot } from './send-pending.js';

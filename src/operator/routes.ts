@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { applyOperatorPlan, rejectPlanRequest } from '../billing/index.js';
 import type { Api, Services } from '../http/types.js';
-import { emailPendingNotifications } from '../notify/index.js';
+import { sendNoticesInBackground } from '../notify/index.js';
 import { recordAudit, planCodes, reachTenant } from '../tenancy/index.js';
 import { getAdminTenant, listAdminTenants } from './tenant-overview.js';
 
@@ -18,9 +18,6 @@ export function operatorRoutes(api: Api, services: Services): void {
     await reachTenant(tx, targetId, { operatorOnly: action });
     await getAdminTenant(tx, targetId);
   });
-  const mailNotices = (tenantId: string) => {
-    emailPendingNotifications(services, tenantId).catch((error) => services.log.warn({ err: error, tenant_id: tenantId }, 'notification e-mail failed'));
-  };
 
   api.get('/api/admin/tenants', {
     schema: {
@@ -63,7 +60,7 @@ export function operatorRoutes(api: Api, services: Services): void {
       await recordAudit(tx, { memberId, action: 'tenant.plan_set', entity: 'tenant', entityId: id, after: { plan, maxGroups, messagesPerDay, reference, paymentId: outcome.payment?.id } });
       return getAdminTenant(tx, id);
     });
-    mailNotices(id);
+    sendNoticesInBackground(services, id);
     return { tenant, pausedGroups: outcome.pausedGroups };
   });
 
@@ -81,7 +78,7 @@ export function operatorRoutes(api: Api, services: Services): void {
     await checkTarget(tenantId, id, 'decline plan requests');
     const payment = await services.db.withTenant(id, (tx) => rejectPlanRequest(tx, request.body.reason));
     await services.db.withTenant(tenantId, (tx) => recordAudit(tx, { memberId, action: 'tenant.plan_request_declined', entity: 'tenant', entityId: id, after: { paymentId: payment.id, reason: request.body.reason } }));
-    mailNotices(id);
+    sendNoticesInBackground(services, id);
     return { payment };
   });
 }

@@ -2,6 +2,7 @@ import Fastify from 'fastify';
 import type { Config } from '../config.js';
 import { Worker } from '../fleet/index.js';
 import { registerOpsRoutes } from '../http/ops-routes.js';
+import { platformBotFrom } from '../notify/index.js';
 import { closePlatform, openPlatform, type Platform, type PlatformOverrides } from '../platform/index.js';
 import type { SessionDeps } from '../sessions/tenant-session.js';
 
@@ -15,7 +16,7 @@ export const kovanVersion = process.env.npm_package_version ?? '0.1.0';
 export function sessionDeps(platform: Platform): SessionDeps {
   const { config } = platform;
   return {
-    db: platform.db, cache: platform.cache, secrets: platform.secrets, log: platform.log, mailer: platform.mailer,
+    db: platform.db, cache: platform.cache, secrets: platform.secrets, log: platform.log, mailer: platform.mailer, platformBot: platformBotFrom(config),
     apiRoot: config.TELEGRAM_API_ROOT, publicUrl: config.PUBLIC_URL,
     pollTimeoutSeconds: Math.min(config.POLL_TIMEOUT_SECONDS, Math.floor(config.LEASE_TTL_MS / 3000)),
   };

@@ -10,7 +10,7 @@ import { TelegramClient } from '../bots/telegram-client.js';
 import type { TelegramFailure } from '../bots/telegram-errors.js';
 import { startOutboxDrainer, runDueSchedules, type OutboxDrainer } from '../delivery/index.js';
 import { publishEvents, sessionChannel, type SessionSignal } from '../events/index.js';
-import { notifyTenant } from '../notify/index.js';
+import { notifyTenant, type PlatformBot } from '../notify/index.js';
 import type { SessionLease } from '../fleet/lease.js';
 import { updatesReceived } from '../fleet/metrics.js';
 import { allowedUpdates, type FollowUp } from '../messaging/pipeline.js';
@@ -22,8 +22,9 @@ import { checkWebhook } from './webhook-guard.js';
 
 export interface SessionDeps {
   db: Database;
-  /** Sends the tenant's pending notification e-mails (quota warnings) from the worker. */
+  /** Send the tenant's pending notifications (quota warnings) from the worker: by e-mail, and by Telegram from the platform bot. */
   mailer?: Mailer;
+  platformBot?: PlatformBot;
   cache: Cache;
   secrets: SecretBox;
   log: Logger;
@@ -85,7 +86,7 @@ export class TenantSession {
     for (const bot of bots) this.#clients.set(bot.id, new TelegramClient(bot.token, this.deps.apiRoot));
 
     this.#drainer = startOutboxDrainer({
-      db: this.deps.db, tenantId: this.lease.tenantId, lease: this.lease, log: this.log, mailer: this.deps.mailer,
+      db: this.deps.db, tenantId: this.lease.tenantId, lease: this.lease, log: this.log, mailer: this.deps.mailer, platformBot: this.deps.platformBot,
       clientFor: (botId: string) => this.#clientFor(botId),
     });
     this.#stops.push(() => this.#drainer!.stop());

@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { enqueueDelivery, enqueueMany, getUsage, type DeliveryRequest } from '../../src/delivery/index.js';
-import { emailPendingNotifications, listNotifications } from '../../src/notify/index.js';
+import { listNotifications, sendPendingNotifications } from '../../src/notify/index.js';
 import type { Database } from '../../src/platform/db/index.js';
 import type { Email, Mailer } from '../../src/platform/mail.js';
 import { setSubscriptionPlan } from '../../src/tenancy/index.js';
@@ -107,8 +107,8 @@ test('80 % and 100 % each notify once, recorded with the decision and e-mailed t
   assert.deepEqual(events, ['quota_exhausted', 'quota_warning']);
   const sent: Email[] = [];
   const mailer: Mailer = { send: async (email) => { sent.push(email); } };
-  assert.equal(await emailPendingNotifications({ db, mailer, log: quietLog }, t.tenantId), 2);
-  assert.equal(await emailPendingNotifications({ db, mailer, log: quietLog }, t.tenantId), 0, 'each notice is mailed once');
+  assert.deepEqual(await sendPendingNotifications({ db, mailer, log: quietLog }, t.tenantId), { emailed: 2, telegrammed: 0 });
+  assert.deepEqual(await sendPendingNotifications({ db, mailer, log: quietLog }, t.tenantId), { emailed: 0, telegrammed: 0 }, 'each notice is mailed once');
   assert.deepEqual(sent.map((e) => e.to), [t.ownerEmail, t.ownerEmail]);
   assert.ok(sent.some((e) => /Daily message quota used up/.test(e.subject)));
 });
