@@ -1,6 +1,6 @@
 /**
- * The API's shapes as the Mini App reads them. Auth, plans and config mirror the server's
- * routes; the others follow the routes as planned (see docs/MINI-APP.md, "API shapes").
+ * The API's shapes as the Mini App reads them, mirroring the server's routes (billing and the
+ * operator's tenants: docs/BILLING.md; the rest: docs/API.md and /api/openapi.json).
  */
 
 export type Role = 'owner' | 'admin' | 'viewer';
@@ -234,14 +234,49 @@ export interface ApiKey {
   createdAt: string;
 }
 
+export type PaymentStatus = 'pending' | 'paid' | 'cancelled' | 'failed' | 'refunded';
+export type SubscriptionStatus = Me['plan']['status'];
+
+/** A row of the billing history; an upgrade request is a `pending` manual payment until the operator acts. */
 export interface Payment {
   id: string;
+  /** When it was created (requested). */
   at: string;
-  amountCents: number;
-  currency: string;
   planCode: PlanCode;
-  status: string;
-  method: string;
+  /** Null: a custom price still to be agreed (an Enterprise request). For `XTR` a number of Telegram Stars. */
+  amountCents: number | null;
+  currency: string;
+  status: PaymentStatus;
+  method: 'manual' | 'stars';
+  /** The operator's reference (invoice or bank transfer number). */
+  reference: string | null;
+  /** Why it was cancelled or failed, in words. */
+  note: string | null;
+  paidAt: string | null;
+}
+
+/** `POST /api/subscription/change`: a downgrade applies at once (200); an upgrade waits for the operator (202). */
+export type PlanChange =
+  | { applied: true; planCode: PlanCode; pausedGroups: number }
+  | { applied: false; payment?: Payment; message?: string; checkoutUrl?: string };
+
+/** A tenant as the operator's list shows it (`GET /api/admin/tenants`). */
+export interface AdminTenant {
+  id: string;
+  name: string;
+  status: 'active' | 'suspended' | 'deleted';
+  isOperator: boolean;
+  /** Null when the tenant has no live subscription. */
+  planCode: PlanCode | null;
+  subscriptionStatus: SubscriptionStatus | null;
+  customLimits: { maxGroups: number | null; messagesPerDay: number | null };
+  /** Groups the bot is in (not removed). */
+  groups: number;
+  /** Quota used today. */
+  messagesToday: number;
+  createdAt: string;
+  /** An upgrade the tenant requested, awaiting the operator. */
+  pendingPayment: Payment | null;
 }
 
 /** A scheduled post or a broadcast (a broadcast is a schedule that runs once, now). */

@@ -4,18 +4,23 @@ import { AsyncView } from '../../components/async';
 import { Page, Section } from '../../components/page';
 import { Badge } from '../../components/status-badge';
 import { formatDateTime, formatNumber, t } from '../../i18n';
-import { useSession } from '../../session';
+import { roleAllows, useSession } from '../../session';
+import { Tenants } from './tenants';
 
 /** A worker whose heartbeat is older than this is shown as stale (leases live a few seconds to a minute). */
 const staleAfterMs = 60_000;
 
-/** The operator's view: worker fleet health, the tenant sessions it runs, and the plans on sale. */
+/** The operator's view: worker fleet health, the tenants (plans, upgrade requests), the sessions it runs, and the plans on sale. */
 export function Operator() {
   const { me } = useSession();
-  const fleet = useResource<Fleet>(me.tenant.isOperator ? 'api/admin/fleet' : null);
-  if (!me.tenant.isOperator) return <Page title={t('operator.title')}><p class="notice">{t('operator.only')}</p></Page>;
+  // Operators are the admins and owners of an operator tenant (the API answers others with 403).
+  const operator = me.tenant.isOperator && roleAllows(me.member.role, 'admin');
+  const fleet = useResource<Fleet>(operator ? 'api/admin/fleet' : null);
+  const plans = useResource<{ plans: Plan[] }>(operator ? 'api/plans' : null);
+  if (!operator) return <Page title={t('operator.title')}><p class="notice">{t('operator.only')}</p></Page>;
   return (
     <Page title={t('operator.title')} back="settings">
+      <AsyncView resource={plans}>{(d) => <Tenants plans={d.plans} />}</AsyncView>
       <AsyncView resource={fleet}>
         {(f) => (
           <>
@@ -65,27 +70,22 @@ export function Operator() {
           </>
         )}
       </AsyncView>
-      <Plans />
+      <AsyncView resource={plans}>{(d) => <Plans plans={d.plans} />}</AsyncView>
     </Page>
   );
 }
 
-function Plans() {
-  const plans = useResource<{ plans: Plan[] }>('api/plans');
+function Plans({ plans }: { plans: Plan[] }) {
   return (
     <Section title={t('operator.plans')}>
-      <AsyncView resource={plans}>
-        {(d) => (
-          <table class="table">
-            <thead><tr><th scope="col">{t('subscription.plan')}</th><th scope="col">{t('plan.groups')}</th><th scope="col">{t('plan.messagesPerDay')}</th><th scope="col">{t('plan.features')}</th></tr></thead>
-            <tbody>
-              {d.plans.map((p) => (
-                <tr key={p.code}><td>{p.name}</td><td>{p.maxGroups ?? '∞'}</td><td>{p.messagesPerDay === null ? '∞' : formatNumber(p.messagesPerDay)}</td><td>{p.features.length}</td></tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-      </AsyncView>
+      <table class="table">
+        <thead><tr><th scope="col">{t('subscription.plan')}</th><th scope="col">{t('plan.groups')}</th><th scope="col">{t('plan.messagesPerDay')}</th><th scope="col">{t('plan.features')}</th></tr></thead>
+        <tbody>
+          {plans.map((p) => (
+            <tr key={p.code}><td>{p.name}</td><td>{p.maxGroups ?? '∞'}</td><td>{p.messagesPerDay === null ? '∞' : formatNumber(p.messagesPerDay)}</td><td>{p.features.length}</td></tr>
+          ))}
+        </tbody>
+      </table>
     </Section>
   );
 }
