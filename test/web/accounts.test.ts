@@ -6,29 +6,16 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { registerTenant, startTestApi, type TestApi } from '../helpers/api.js';
+import { test } from 'node:test';
+import { registerTenant } from '../helpers/api.js';
 import { eventually } from '../helpers/processes.js';
-import { ensureWebBuilt, launchBrowser, newPerson, openApp, registerInApp } from './browser.js';
+import { apiAndBrowser, newPerson, openApp, registerInApp } from './browser.js';
 
-let api: TestApi;
-let browser: Browser;
-
-before(async () => {
-  await ensureWebBuilt();
-  api = await startTestApi();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await api?.close();
-});
+const env = apiAndBrowser();
 
 test('register: the API\'s field errors show by their fields; then the dashboard; log out and back in', async () => {
-  const taken = await registerTenant(api, 'taken');
-  const { page, context, errors } = await openApp(browser, api.url, { hash: '#/register' });
+  const taken = await registerTenant(env.api, 'taken');
+  const { page, context, errors } = await openApp(env.browser, env.api.url, { hash: '#/register' });
   await page.getByLabel('Username', { exact: true }).fill(taken.username);
   await page.getByLabel('E-mail').fill('not-an-address');
   await page.getByLabel('Password', { exact: true }).fill('correct horse battery staple');
@@ -46,7 +33,7 @@ test('register: the API\'s field errors show by their fields; then the dashboard
   await page.getByText('is already taken').waitFor();
 
   await registerInApp(page, { ...person, tenant: 'Ayşe’s Bakery' });
-  await page.goto(`${api.url}/#/settings`);
+  await page.goto(`${env.api.url}/#/settings`);
   await page.getByRole('button', { name: 'Log out' }).click();
   await page.getByRole('heading', { name: 'Log in' }).waitFor();
   await page.getByLabel('Username or e-mail').fill(person.email);
@@ -61,8 +48,8 @@ test('register: the API\'s field errors show by their fields; then the dashboard
 });
 
 test('password reset: request, open the e-mailed link, set a new password, log in with it', async () => {
-  const owner = await registerTenant(api, 'reset');
-  const { page, context, errors } = await openApp(browser, api.url, { hash: '#/login' });
+  const owner = await registerTenant(env.api, 'reset');
+  const { page, context, errors } = await openApp(env.browser, env.api.url, { hash: '#/login' });
   await page.getByRole('link', { name: 'Forgot your password?' }).click();
   await page.getByLabel('E-mail').fill(owner.email);
   await page.getByRole('button', { name: 'Send the link' }).click();
@@ -70,12 +57,12 @@ test('password reset: request, open the e-mailed link, set a new password, log i
 
   const mail = await eventually(async () => {
     // The directory appears with the first e-mail, written after the 202 answer.
-    const files = (existsSync(api.mailDir) ? readdirSync(api.mailDir, { withFileTypes: true }) : []).filter((f) => f.isFile()).map((f) => readFileSync(path.join(api.mailDir, f.name), 'utf8'));
+    const files = (existsSync(env.api.mailDir) ? readdirSync(env.api.mailDir, { withFileTypes: true }) : []).filter((f) => f.isFile()).map((f) => readFileSync(path.join(env.api.mailDir, f.name), 'utf8'));
     return files.find((text) => text.includes(owner.email.replace('@', '')) || text.includes(owner.email));
   }, 10_000, 'the reset e-mail');
   const link = /#\/reset-password\?token=([A-Za-z0-9%_=\-.]+)/.exec(mail.replace(/=\r?\n/g, ''))?.[0];
   assert.ok(link, 'the e-mail carries the Mini App link');
-  await page.goto(`${api.url}/${link.replace(/=3D/g, '=')}`);
+  await page.goto(`${env.api.url}/${link.replace(/=3D/g, '=')}`);
   await page.getByLabel('New password', { exact: true }).fill('a brand new passphrase');
   await page.getByLabel('New password again').fill('a different one');
   await page.getByRole('button', { name: 'Set the password' }).click();
@@ -84,7 +71,7 @@ test('password reset: request, open the e-mailed link, set a new password, log i
   await page.getByRole('button', { name: 'Set the password' }).click();
   await page.getByText(/Your password is changed/).waitFor();
 
-  await page.goto(`${api.url}/#/login`);
+  await page.goto(`${env.api.url}/#/login`);
   await page.getByLabel('Username or e-mail').fill(owner.username);
   await page.getByLabel('Password').fill('a brand new passphrase');
   await page.getByRole('button', { name: 'Log in' }).click();
@@ -95,11 +82,11 @@ test('password reset: request, open the e-mailed link, set a new password, log i
 
 test('a lost connection is shown, retried, and the screen loads when the server is back', async () => {
   const person = newPerson('net');
-  const { page, context } = await openApp(browser, api.url, { hash: '#/register' });
+  const { page, context } = await openApp(env.browser, env.api.url, { hash: '#/register' });
   await registerInApp(page, person);
   await page.route('**/api/**', (route) => route.abort('internetdisconnected'));
   await page.route('**/healthz', (route) => route.abort('internetdisconnected'));
-  await page.goto(`${api.url}/#/templates`);
+  await page.goto(`${env.api.url}/#/templates`);
   await page.getByTestId('offline-banner').waitFor();
   await page.getByText('Kovan cannot be reached').first().waitFor();
   await page.unroute('**/api/**');

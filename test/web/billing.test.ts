@@ -8,25 +8,13 @@
  */
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
-import { after, before, test } from 'node:test';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { registerTenant, startTestApi, type TestApi } from '../helpers/api.js';
+import { test } from 'node:test';
+import type { Locator, Page } from 'playwright-core';
+import { registerTenant } from '../helpers/api.js';
 import { addTeammate, setPlan } from '../helpers/rest-api.js';
-import { ensureWebBuilt, launchBrowser, openApp } from './browser.js';
+import { apiAndBrowser, openApp } from './browser.js';
 
-let api: TestApi;
-let browser: Browser;
-
-before(async () => {
-  await ensureWebBuilt();
-  api = await startTestApi();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await api?.close();
-});
+const env = apiAndBrowser();
 
 /** Logs in through the Mini App's form; resolves when the dashboard shows. */
 async function logIn(page: Page, who: { username: string; password: string }): Promise<void> {
@@ -38,7 +26,7 @@ async function logIn(page: Page, who: { username: string; password: string }): P
 
 /** Opens Subscription the way a member does, from Settings (the screen mounts afresh and reads the plan again). */
 async function subscriptionScreen(page: Page): Promise<void> {
-  await page.goto(`${api.url}/#/settings`);
+  await page.goto(`${env.api.url}/#/settings`);
   await page.getByRole('link', { name: 'Subscription' }).click();
   await page.getByRole('heading', { name: 'Subscription' }).waitFor();
   await page.getByTestId('plans').waitFor();
@@ -49,25 +37,25 @@ const planCard = (page: Page, name: string): Locator => page.getByRole('article'
 const paymentRows = (page: Page, status: string): Locator => page.locator(`[data-testid=payments] tbody tr[data-status=${status}]`);
 
 async function storedPlan(tenantId: string): Promise<string> {
-  return api.services.db.withTenant(tenantId, async (tx) =>
+  return env.api.services.db.withTenant(tenantId, async (tx) =>
     (await tx.query<{ plan_code: string }>(`SELECT plan_code FROM subscriptions WHERE status <> 'cancelled'`)).rows[0]!.plan_code);
 }
 
 async function pausedGroups(tenantId: string): Promise<number> {
-  return api.services.db.withTenant(tenantId, async (tx) =>
+  return env.api.services.db.withTenant(tenantId, async (tx) =>
     Number((await tx.query<{ n: string }>(`SELECT count(*) AS n FROM groups WHERE paused_reason IS NOT NULL AND removed_at IS NULL`)).rows[0]!.n));
 }
 
 /** An operator: the owner of a tenant marked as the operator's. */
 async function newOperator() {
-  const operator = await registerTenant(api, 'op');
-  await api.services.db.withOwner((tx) => tx.query(`UPDATE tenants SET is_operator = true WHERE id = $1`, [operator.tenantId]));
+  const operator = await registerTenant(env.api, 'op');
+  await env.api.services.db.withOwner((tx) => tx.query(`UPDATE tenants SET is_operator = true WHERE id = $1`, [operator.tenantId]));
   return operator;
 }
 
 /** In the Operator area: searches the tenant by name and opens its plan panel. */
 async function openTenantPanel(page: Page, name: string): Promise<Locator> {
-  await page.goto(`${api.url}/#/settings`);
+  await page.goto(`${env.api.url}/#/settings`);
   await page.getByRole('link', { name: 'Operator' }).click();
   await page.getByRole('heading', { name: 'Operator' }).waitFor();
   await page.getByLabel('Search tenants by name').fill(name.slice(0, -2));
@@ -84,12 +72,12 @@ async function openTenantPanel(page: Page, name: string): Promise<Locator> {
 }
 
 test('owner downgrades after confirming, requests an upgrade, withdraws and renews it; the operator confirms one request and rejects another', async () => {
-  const owner = await registerTenant(api, 'bill');
+  const owner = await registerTenant(env.api, 'bill');
   const tenantName = `Fırın ${process.pid}x${randomInt(1e6)}zz`;
-  await api.services.db.withOwner((tx) => tx.query(`UPDATE tenants SET name = $2 WHERE id = $1`, [owner.tenantId, tenantName]));
-  await setPlan(api, owner.tenantId, 'advanced');
+  await env.api.services.db.withOwner((tx) => tx.query(`UPDATE tenants SET name = $2 WHERE id = $1`, [owner.tenantId, tenantName]));
+  await setPlan(env.api, owner.tenantId, 'advanced');
   // Six groups: Basic allows five, so the downgrade pauses one.
-  await api.services.db.withTenant(owner.tenantId, async (tx) => {
+  await env.api.services.db.withTenant(owner.tenantId, async (tx) => {
     for (let i = 0; i < 6; i++) {
       await tx.query(
         `INSERT INTO groups (tenant_id, bot_id, chat_id, type, title, bot_status, added_at)
@@ -98,7 +86,7 @@ test('owner downgrades after confirming, requests an upgrade, withdraws and rene
     }
   });
 
-  const tenantApp = await openApp(browser, api.url, { hash: '#/login' });
+  const tenantApp = await openApp(env.browser, env.api.url, { hash: '#/login' });
   const page = tenantApp.page;
   await logIn(page, owner);
   await subscriptionScreen(page);
@@ -141,7 +129,7 @@ test('owner downgrades after confirming, requests an upgrade, withdraws and rene
 
   // The operator finds the tenant, sees the request and confirms it with a payment reference.
   const operator = await newOperator();
-  const operatorApp = await openApp(browser, api.url, { hash: '#/login' });
+  const operatorApp = await openApp(env.browser, env.api.url, { hash: '#/login' });
   const op = operatorApp.page;
   await logIn(op, operator);
   let panel = await openTenantPanel(op, tenantName);
@@ -214,13 +202,13 @@ test('owner downgrades after confirming, requests an upgrade, withdraws and rene
 });
 
 test('members who are not owners see the plans and a pending request without the buttons that change them', async () => {
-  const owner = await registerTenant(api, 'own');
-  await setPlan(api, owner.tenantId, 'advanced');
-  const requested = await api.request('POST', '/api/subscription/change', { token: owner.token, body: { plan: 'premium' } });
+  const owner = await registerTenant(env.api, 'own');
+  await setPlan(env.api, owner.tenantId, 'advanced');
+  const requested = await env.api.request('POST', '/api/subscription/change', { token: owner.token, body: { plan: 'premium' } });
   assert.equal(requested.status, 202, `the owner's upgrade is a request: ${requested.text}`);
-  const admin = await addTeammate(api, owner, 'admin');
+  const admin = await addTeammate(env.api, owner, 'admin');
 
-  const { page, context, errors } = await openApp(browser, api.url, { hash: '#/login' });
+  const { page, context, errors } = await openApp(env.browser, env.api.url, { hash: '#/login' });
   await logIn(page, { username: admin.username, password: 'correct horse battery staple' });
   await subscriptionScreen(page);
   await page.getByTestId('pending-request').waitFor();
@@ -231,7 +219,7 @@ test('members who are not owners see the plans and a pending request without the
   assert.equal(await planCard(page, 'Basic').count(), 1, 'the plans are still shown');
 
   // Not an operator's member: the Operator area says so and lists no tenant.
-  await page.goto(`${api.url}/#/operator`);
+  await page.goto(`${env.api.url}/#/operator`);
   await page.getByText('Only the admins and owners of the operator account see this area.').waitFor();
   assert.equal(await page.getByTestId('tenants').count(), 0, 'no tenant list outside the operator account');
   assert.deepEqual(errors, [], 'no script errors');

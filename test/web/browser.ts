@@ -1,8 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { Second, sleep } from '../../src/platform/time.js';
+import { startTestApi, type TestApi } from '../helpers/api.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const web = path.join(root, 'web');
@@ -54,6 +56,24 @@ export function launchBrowser(): Promise<Browser> {
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage'],
   });
+}
+
+/**
+ * A test file's API and browser: the web app is built if needed, both start before the
+ * file's tests and close after them. Read the fields inside tests (they are set in `before`).
+ */
+export function apiAndBrowser(): { api: TestApi; browser: Browser } {
+  const started = {} as { api: TestApi; browser: Browser };
+  before(async () => {
+    await ensureWebBuilt();
+    started.api = await startTestApi();
+    started.browser = await launchBrowser();
+  });
+  after(async () => {
+    await started.browser?.close();
+    await started.api?.close();
+  });
+  return started;
 }
 
 export interface AppPage {
