@@ -18,30 +18,30 @@ export interface Sighting {
 }
 
 /**
- * Records that the tenant's bot saw a person: profile refreshed, last seen now, and the
- * message count raised when they wrote. Returns what the daily rollups need to know.
+ * Records that the tenant's bot saw a person: profile refreshed, last seen now, the message
+ * count raised when they wrote, and — for a private message — the conversation open
+ * (private messages to them are now allowed). One upsert: it moves the previous sighting
+ * time into `previous_seen_at` on the row it locked, so "first time today" is decided on the
+ * latest committed row even when two updates of one person race. Returns what the daily
+ * rollups need to know.
  */
-export async function recordSighting(tx: TenantTx, person: TelegramPerson, timeZone: string, wroteMessage: boolean): Promise<Sighting> {
-  // Read the previous sighting first, locked: one statement could not see it (a CTE that
-  // locks the row runs after the upsert has modified it, and then sees nothing).
-  const { rows: previous } = await tx.query<{ first_today: boolean }>(
-    `SELECT (last_seen_at AT TIME ZONE $2)::date < (now() AT TIME ZONE $2)::date AS first_today
-       FROM tg_users WHERE user_id = $1 FOR UPDATE`, [person.id, timeZone]);
-  await tx.query(
-    `INSERT INTO tg_users (tenant_id, user_id, username, first_name, last_name, language_code, is_bot, message_count)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+export async function recordSighting(tx: TenantTx, person: TelegramPerson, timeZone: string, options: { wroteMessage: boolean; startedChat?: boolean }): Promise<Sighting> {
+  const { rows } = await tx.query<{ inserted: boolean; first_today: boolean }>(
+    `INSERT INTO tg_users (tenant_id, user_id, username, first_name, last_name, language_code, is_bot, message_count, started_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CASE WHEN $10 THEN now() END)
      ON CONFLICT (tenant_id, user_id) DO UPDATE SET
        username = EXCLUDED.username, first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name,
        language_code = coalesce(EXCLUDED.language_code, tg_users.language_code),
-       last_seen_at = now(), message_count = tg_users.message_count + EXCLUDED.message_count`,
+       previous_seen_at = tg_users.last_seen_at, last_seen_at = now(),
+       message_count = tg_users.message_count + EXCLUDED.message_count,
+       started_at = CASE WHEN $10 THEN coalesce(tg_users.started_at, now()) ELSE tg_users.started_at END,
+       blocked_at = CASE WHEN $10 THEN NULL ELSE tg_users.blocked_at END
+     RETURNING xmax = 0 AS inserted,
+               previous_seen_at IS NULL OR (previous_seen_at AT TIME ZONE $9)::date < (now() AT TIME ZONE $9)::date AS first_today`,
     [tx.tenantId, person.id, person.username ?? null, person.first_name.slice(0, 256), person.last_name?.slice(0, 256) ?? null,
-      person.language_code?.slice(0, 16) ?? null, person.is_bot, wroteMessage ? 1 : 0]);
-  return previous[0] ? { isNew: false, firstToday: previous[0].first_today } : { isNew: true, firstToday: true };
-}
-
-/** The person wrote to the bot privately: private messages to them are now allowed. */
-export async function markStarted(tx: TenantTx, userId: number): Promise<void> {
-  await tx.query(`UPDATE tg_users SET started_at = coalesce(started_at, now()), blocked_at = NULL WHERE user_id = $1`, [userId]);
+      person.language_code?.slice(0, 16) ?? null, person.is_bot, options.wroteMessage ? 1 : 0, timeZone, options.startedChat ?? false]);
+  const row = rows[0]!;
+  return { isNew: row.inserted, firstToday: row.inserted || row.first_today };
 }
 
 /** The person blocked (or unblocked) the bot in private. */

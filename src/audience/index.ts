@@ -1,2 +1,2 @@
 /** Audience: the people a tenant's bot has met, and whether it may write to them. */
-export { recordSighting, markStarted, markBlocked, openJoinRequestWindow, mayMessagePrivately, type TelegramPerson, type Sighting } from './audience.js';
+export { recordSighting, markBlocked, openJoinRequestWindow, mayMessagePrivately, type TelegramPerson, type Sighting } from './audience.js';

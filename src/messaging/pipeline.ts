@@ -1,7 +1,7 @@
 import type { Chat, ChatMemberUpdated, ChatJoinRequest, Message, Update } from 'grammy/types';
 import type { TenantTx } from '../platform/db/index.js';
 import { bumpDaily } from '../analytics/rollups.js';
-import { markBlocked, markStarted, openJoinRequestWindow, recordSighting, type TelegramPerson } from '../audience/index.js';
+import { markBlocked, openJoinRequestWindow, recordSighting, type TelegramPerson } from '../audience/index.js';
 import type { FollowUp, LiveEvent } from '../events/index.js';
 
 export type { FollowUp } from '../events/index.js';
@@ -43,11 +43,20 @@ export const allowedUpdates = ['message', 'edited_message', 'my_chat_member', 'c
 export async function handleUpdate(tx: TenantTx, bot: PipelineBot, rawUpdate: Update): Promise<PipelineResult> {
   const update = withoutNulCharacters(rawUpdate);
   const result: PipelineResult = { duplicate: false, enqueued: 0, followUps: [], events: [] };
-  const fresh = await tx.query(
-    `INSERT INTO processed_updates (tenant_id, bot_id, update_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+  // One round trip: the update is new (and its bot still connected: a webhook route cached
+  // by the API may outlive a disconnect), and the bot's last update time, written at most
+  // every 30 s so concurrent updates of one bot do not queue on its row.
+  const { rows: [seen] } = await tx.query<{ fresh: boolean }>(
+    `WITH fresh AS (
+       INSERT INTO processed_updates (tenant_id, bot_id, update_id)
+       SELECT $1, b.id, $3 FROM bots b WHERE b.id = $2 AND b.status <> 'disconnected'
+       ON CONFLICT DO NOTHING RETURNING bot_id),
+     touched AS (
+       UPDATE bots SET last_update_at = now()
+        WHERE id IN (SELECT bot_id FROM fresh) AND (last_update_at IS NULL OR last_update_at < now() - interval '30 seconds'))
+     SELECT EXISTS (SELECT 1 FROM fresh) AS fresh`,
     [tx.tenantId, bot.id, update.update_id]);
-  if (fresh.rowCount === 0) return { ...result, duplicate: true };
-  await tx.query(`UPDATE bots SET last_update_at = now() WHERE id = $1`, [bot.id]);
+  if (!seen?.fresh) return { ...result, duplicate: true };
 
   const run = new UpdateRun(tx, bot, update, result, await getConfig(tx, 'time_zone'));
   if (update.message) await run.message(update.message);
@@ -99,9 +108,8 @@ class UpdateRun {
     const from = message.from;
     const text = message.text ?? message.caption;
     if (!from || from.is_bot) return;
-    await this.see(from, true);
     // A person can only write to a bot after starting it: any private message opens the conversation.
-    await markStarted(this.tx, from.id);
+    await this.see(from, true, true);
     await recordInbound(this.tx, { botId: this.bot.id, chatId: message.chat.id, chatType: 'private', telegramMessageId: message.message_id, userId: from.id, kind: text?.startsWith('/') ? 'command' : 'text', text, at });
     await bumpDaily(this.tx, this.timeZone, { messages_in: 1 });
     this.event('message_in', { chatId: message.chat.id, userId: from.id, firstName: from.first_name, text: text?.slice(0, 200) ?? null, private: true });
@@ -204,8 +212,8 @@ class UpdateRun {
     return outcome.status === 'accepted' || outcome.status === 'duplicate' ? { id: outcome.id } : undefined;
   }
 
-  async see(person: TelegramPerson, wroteMessage: boolean): Promise<void> {
-    const sighting = await recordSighting(this.tx, person, this.timeZone, wroteMessage);
+  async see(person: TelegramPerson, wroteMessage: boolean, startedChat = false): Promise<void> {
+    const sighting = await recordSighting(this.tx, person, this.timeZone, { wroteMessage, startedChat });
     if (sighting.isNew || sighting.firstToday) {
       await bumpDaily(this.tx, this.timeZone, { new_users: sighting.isNew ? 1 : 0, active_users: sighting.firstToday ? 1 : 0 });
     }

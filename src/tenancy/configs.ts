@@ -3,16 +3,35 @@ import type { TenantTx } from '../platform/db/index.js';
 import { recordAudit } from './audit.js';
 import { configKeys, isConfigKey, type ConfigKey, type ConfigValue } from './config-keys.js';
 
+/**
+ * The tenant's stored configuration, read once per transaction: an update's pipeline asks
+ * for the time zone, the parse mode and a group's defaults, and each would otherwise be a
+ * round trip. The handful of rows is loaded whole on the first read; `updateConfig` keeps
+ * the loaded copy current.
+ */
+const loaded = new WeakMap<TenantTx, Map<string, unknown>>();
+
+async function storedConfigs(tx: TenantTx): Promise<Map<string, unknown>> {
+  let stored = loaded.get(tx);
+  if (!stored) {
+    const { rows } = await tx.query<{ key: string; value: unknown }>(`SELECT key, value FROM tenant_configs`);
+    stored = new Map(rows.map((r) => [r.key, r.value]));
+    loaded.set(tx, stored);
+  }
+  return stored;
+}
+
 /** The tenant's value for `key`, or the key's default. */
 export async function getConfig<K extends ConfigKey>(tx: TenantTx, key: K): Promise<ConfigValue<K>> {
-  const { rows } = await tx.query<{ value: ConfigValue<K> }>(`SELECT value FROM tenant_configs WHERE key = $1`, [key]);
-  return rows[0] ? rows[0].value : (configKeys[key].default as ConfigValue<K>);
+  const stored = await storedConfigs(tx);
+  const value = stored.has(key) ? stored.get(key) : configKeys[key].default;
+  // Callers get their own copy of object values: the loaded one is shared for the transaction.
+  return (typeof value === 'object' && value !== null ? structuredClone(value) : value) as ConfigValue<K>;
 }
 
 /** Every known key with its current value (defaults filled in). */
 export async function listConfigs(tx: TenantTx): Promise<Record<ConfigKey, unknown>> {
-  const { rows } = await tx.query<{ key: string; value: unknown }>(`SELECT key, value FROM tenant_configs`);
-  const stored = new Map(rows.map((r) => [r.key, r.value]));
+  const stored = new Map(await storedConfigs(tx));
   return Object.fromEntries(
     Object.entries(configKeys).map(([key, spec]) => [key, stored.has(key) ? stored.get(key) : spec.default]),
   ) as Record<ConfigKey, unknown>;
@@ -40,6 +59,7 @@ export async function updateConfig(tx: TenantTx, key: string, value: unknown, me
      ON CONFLICT (tenant_id, key) DO UPDATE SET value = EXCLUDED.value, updated_at = now(), updated_by = EXCLUDED.updated_by`,
     [tx.tenantId, key, JSON.stringify(parsed.data), memberId ?? null],
   );
+  loaded.get(tx)?.set(key, structuredClone(parsed.data));
   await recordAudit(tx, { memberId, action: 'config.updated', entity: 'config', entityId: key, before, after: parsed.data });
   return parsed.data;
 }

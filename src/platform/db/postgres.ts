@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { scopeToNoTenant, scopeToTenant, assertTenantId } from './session-setup.js';
+import { scopeToNoTenant, assertTenantId } from './session-setup.js';
 import { AppRole, type Database, type OwnerTx, type Queryable, type TenantTx, type UnscopedTx } from './types.js';
 
 // BIGINT (Telegram ids, counts) as JS numbers: every value Kovan stores fits in 2^53.
@@ -40,10 +40,10 @@ export class PostgresDatabase implements Database {
 
   withTenant<T>(tenantId: string, fn: (tx: TenantTx) => Promise<T>): Promise<T> {
     assertTenantId(tenantId);
-    return this.#transaction(this.#app, async (client) => {
-      await scopeToTenant(client, tenantId);
-      return fn(Object.assign(wrap(client), { tenantId }) as unknown as TenantTx);
-    });
+    // BEGIN and the tenant scope in one round trip (a simple-protocol batch): every tenant
+    // transaction pays it. The id is a checked UUID, so it is safe to inline.
+    return this.#transaction(this.#app, (client) => fn(Object.assign(wrap(client), { tenantId }) as unknown as TenantTx),
+      `BEGIN; SELECT set_config('app.tenant_id', '${tenantId}', true)`);
   }
 
   withoutTenant<T>(fn: (tx: UnscopedTx) => Promise<T>): Promise<T> {
@@ -82,10 +82,10 @@ export class PostgresDatabase implements Database {
     await Promise.all([this.#app.end(), this.#owner.end()]);
   }
 
-  async #transaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  async #transaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
     const client = await pool.connect();
     try {
-      await client.query('BEGIN');
+      await client.query(begin);
       const result = await fn(client);
       await client.query('COMMIT');
       return result;
