@@ -115,6 +115,7 @@ test('the webhook guard repairs a webhook another tool took, records it, and tel
 
 // Last: it disconnects the bot.
 test('disconnecting a webhook-mode bot removes its webhook at Telegram, so the bot can be used elsewhere', async () => {
+  const credentials = await api.services.db.withTenant(tenant.tenantId, (tx) => openBotCredentials(tx, api.services.secrets, botId));
   await new Promise((r) => setTimeout(r, 1100)); // setWebhook/deleteWebhook are limited to about one a second
   const r = await api.request('DELETE', `/api/bots/${botId}`, { token: tenant.token });
   assert.equal(r.status, 204, r.text);
@@ -122,4 +123,11 @@ test('disconnecting a webhook-mode bot removes its webhook at Telegram, so the b
   assert.equal(info.url, '', 'no webhook left');
   const updates = await new Api(token, { apiRoot: sandbox.apiRoot }).getUpdates({ timeout: 0 });
   assert.ok(Array.isArray(updates), 'getUpdates works again (no 409 conflict)');
+
+  // A late update on the old route (the API still has the route cached) is not processed.
+  const late = { update_id: 9_200_001, message: { message_id: 5000, date: Math.floor(Date.now() / 1000), chat: { id: groupChatId, type: 'supergroup', title: 'Webhook group' }, from: { id: member, is_bot: false, first_name: 'Webby' }, text: 'after the disconnect' } };
+  const answer = await api.request('POST', `/tg/${credentials.routeId}`, { body: late, headers: { 'x-telegram-bot-api-secret-token': credentials.webhookSecret } });
+  assert.ok(answer.status === 404 || answer.body.duplicate === true, `ignored: ${answer.status} ${answer.text}`);
+  const stored = await api.services.db.withTenant(tenant.tenantId, async (tx) => (await tx.query(`SELECT 1 FROM messages WHERE text = 'after the disconnect'`)).rows);
+  assert.equal(stored.length, 0, 'nothing recorded for a disconnected bot');
 });
