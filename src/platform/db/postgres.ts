@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { scopeToNoTenant, assertTenantId } from './session-setup.js';
 import { AppRole, type Database, type OwnerTx, type Queryable, type TenantTx, type UnscopedTx } from './types.js';
@@ -101,8 +102,27 @@ export class PostgresDatabase implements Database {
 function wrap(client: pg.PoolClient): Queryable {
   return {
     async query<T>(sql: string, params?: readonly unknown[]) {
-      const r = await client.query(sql, params as unknown[] | undefined);
+      const r = params && params.length > 0
+        ? await client.query({ name: statementName(sql), text: sql, values: params as unknown[] })
+        : await client.query(sql);
       return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
     },
   };
+}
+
+const statementNames = new Map<string, string>();
+
+/**
+ * A name per distinct SQL text, so each connection parses and plans a statement once and
+ * then only binds and executes it (pg prepares named statements per connection). The
+ * texts come from the code, so there are a few hundred at most; statements without
+ * parameters (scripts, several statements at once) keep the simple protocol.
+ */
+function statementName(sql: string): string {
+  let name = statementNames.get(sql);
+  if (!name) {
+    name = `k${createHash('sha1').update(sql).digest('base64url').slice(0, 20)}`;
+    statementNames.set(sql, name);
+  }
+  return name;
 }
