@@ -20,7 +20,7 @@ export interface WebhookRoute {
 export class WebhookRouteCache {
   readonly #entries = new Map<string, { route: WebhookRoute; expiresAt: number }>();
 
-  constructor(readonly ttlMs = Minute, readonly maxEntries = 50_000) {}
+  constructor(readonly ttlMs = 10 * Minute, readonly maxEntries = 50_000) {}
 
   get(routeId: string, now = Date.now()): WebhookRoute | undefined {
     const entry = this.#entries.get(routeId);

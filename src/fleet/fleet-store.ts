@@ -111,6 +111,13 @@ export class FleetStore {
       [workerId, sessions.map((s) => s.tenantId), sessions.map((s) => s.epoch), sessions.map((s) => JSON.stringify(s.health)), sessions.map((s) => s.healthy)]));
   }
 
+  /** Of these tenants, the ones with a schedule due now. */
+  async dueSchedules(tenantIds: string[]): Promise<string[]> {
+    if (tenantIds.length === 0) return [];
+    return this.db.withoutTenant(async (tx) => (await tx.query<{ tenant_id: string }>(
+      `SELECT tenant_id FROM fleet_due_schedules($1::uuid[], now())`, [tenantIds])).rows.map((r) => r.tenant_id));
+  }
+
   async overview(): Promise<{ workers: unknown[]; sessions: unknown[] }> {
     return this.db.withoutTenant(async (tx) => ({
       workers: (await tx.query(`SELECT id, pool, capacity, version, hostname, pid, started_at AS "startedAt", heartbeat_at AS "heartbeatAt", draining, health FROM workers ORDER BY pool, id`)).rows,

@@ -39,7 +39,8 @@ export function sessionBackoff(failures: number): number {
 /**
  * A worker process's share of the fleet. Every tick (a third of the lease TTL) it
  * heartbeats, renews its leases, claims free sessions up to its fair share of the pool,
- * and sheds sessions above it so a new worker gets work at once. If renewing fails for
+ * sheds sessions above it so a new worker gets work at once, and starts the sessions
+ * whose schedules are due. If renewing fails for
  * longer than the TTL minus a safety margin, it stops every session *before* the leases
  * can expire and be granted elsewhere (self-fencing).
  */
@@ -126,6 +127,8 @@ export class Worker {
         await this.#store.forgetDeadWorkers(10 * this.options.leaseTtlMs);
       }
       await this.#rebalance();
+      // One query for every held session, instead of each session polling its schedules.
+      for (const tenantId of await this.#store.dueSchedules([...this.#held.keys()])) this.#held.get(tenantId)?.session.runDueSchedules();
       if (Date.now() - this.#lastHealthReport >= healthReportEvery) {
         this.#lastHealthReport = Date.now();
         await this.#store.reportHealth(this.id, [...this.#held.values()].map((h) => {

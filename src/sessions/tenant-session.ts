@@ -4,7 +4,7 @@ import type { SecretBox } from '../platform/crypto.js';
 import type { Database } from '../platform/db/index.js';
 import type { Logger } from '../platform/log.js';
 import type { Mailer } from '../platform/mail.js';
-import { Minute, Second } from '../platform/time.js';
+import { Minute } from '../platform/time.js';
 import { listBots, openBotCredentials, setBotStatus, type BotCredentials } from '../bots/bots.js';
 import { TelegramClient } from '../bots/telegram-client.js';
 import type { TelegramFailure } from '../bots/telegram-errors.js';
@@ -49,7 +49,6 @@ export interface SessionHealth {
   startedAt: string;
 }
 
-const scheduleTick = 5 * Second;
 const memberCountRefresh = 30 * Minute;
 const webhookCheckInterval = 5 * Minute;
 
@@ -63,6 +62,7 @@ export class TenantSession {
   readonly #stops: Array<() => Promise<void>> = [];
   #drainer: OutboxDrainer | undefined;
   #stopped = false;
+  #schedulesRunning = false;
   readonly #health: SessionHealth = { bots: 0, connected: false, lastUpdateAt: null, lastError: null, startedAt: new Date().toISOString() };
   readonly #clients = new Map<string, TelegramClient>();
   readonly log: Logger;
@@ -91,16 +91,27 @@ export class TenantSession {
     });
     this.#stops.push(() => this.#drainer!.stop());
     for (const bot of bots) await this.#startBot(bot);
-    // Wake the drainer only when a run queued something: an unconditional wake every tick would
-    // reset its idle back-off and keep every idle session claiming about twice per tick.
-    this.#every(scheduleTick, () => runDueSchedules({ db: this.deps.db, tenantId: this.lease.tenantId, lease: this.lease, now: new Date() })
-      .then((reports) => { if (reports.some((r) => r.accepted > 0 || r.deferred > 0)) this.#drainer?.wake(); }));
     this.#every(memberCountRefresh, () => this.#refreshCounts());
     void this.#refreshCounts();
     const unsubscribe = await this.deps.cache.subscribe(sessionChannel(this.lease.tenantId), (message) => this.#onSignal(message));
     this.#stops.push(unsubscribe);
     this.#health.connected = true;
     this.log.info({ bots: bots.length }, 'session started');
+  }
+
+  /**
+   * Runs the schedules that are due (the worker checks for all its sessions at once, each
+   * tick); a run still going is not started twice.
+   */
+  runDueSchedules(): void {
+    if (this.#schedulesRunning || this.#stopped) return;
+    this.#schedulesRunning = true;
+    runDueSchedules({ db: this.deps.db, tenantId: this.lease.tenantId, lease: this.lease, now: new Date() })
+      // Wake the drainer only when a run queued something: an unconditional wake would reset
+      // its idle back-off and keep an idle session claiming needlessly.
+      .then((reports) => { if (reports.some((r) => r.accepted > 0 || r.deferred > 0)) this.#drainer?.wake(); })
+      .catch((error) => this.log.warn({ err: error }, 'schedules could not run'))
+      .finally(() => { this.#schedulesRunning = false; });
   }
 
   /** Work arrived (an enqueue elsewhere): send it now instead of at the next tick. */

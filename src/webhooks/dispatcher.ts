@@ -1,3 +1,4 @@
+import { fetch, type Dispatcher } from 'undici';
 import type { SecretBox } from '../platform/crypto.js';
 import type { Database } from '../platform/db/index.js';
 import type { Logger } from '../platform/log.js';
@@ -8,6 +9,8 @@ export interface DispatchDeps {
   db: Database;
   secrets: SecretBox;
   log?: Logger;
+  /** The connection pool for receivers; production passes one that reaches public addresses only. */
+  egress?: Dispatcher;
 }
 
 export interface DispatchOptions {
@@ -111,6 +114,7 @@ async function send(deps: DispatchDeps, tenantId: string, delivery: Claimed, opt
   try {
     const response = await fetch(delivery.url, {
       method: 'POST',
+      ...(deps.egress ? { dispatcher: deps.egress } : {}),
       redirect: 'manual',
       signal: AbortSignal.timeout(options.timeoutMs),
       headers: {
@@ -127,8 +131,16 @@ async function send(deps: DispatchDeps, tenantId: string, delivery: Claimed, opt
     if (response.status >= 200 && response.status < 300) return { ok: true, statusCode: response.status };
     return { ok: false, statusCode: response.status, error: `the receiver answered ${response.status}` };
   } catch (error) {
-    const message = error instanceof Error ? (error.name === 'TimeoutError' ? `no answer within ${options.timeoutMs} ms` : error.message) : String(error);
+    const message = failureText(error, options.timeoutMs);
     deps.log?.debug({ err: error, tenant_id: tenantId }, 'webhook delivery failed');
     return { ok: false, error: message.slice(0, 500) };
   }
+}
+
+/** What went wrong, in words: fetch hides the connection's own error (a refused address, a reset) in `cause`. */
+function failureText(error: unknown, timeoutMs: number): string {
+  if (!(error instanceof Error)) return String(error);
+  if (error.name === 'TimeoutError') return `no answer within ${timeoutMs} ms`;
+  const cause = error.cause instanceof Error ? error.cause.message : undefined;
+  return cause ? `${error.message}: ${cause}` : error.message;
 }

@@ -3,6 +3,7 @@ import type { Api, Services } from '../http/types.js';
 import { pageByCreation, pageQuery } from '../http/pagination.js';
 import { findDeliveriesPage, queueWebhookEvents } from './deliveries.js';
 import { startWebhookService, type WebhookService } from './webhook-service.js';
+import { publicOnlyAgent } from './public-egress.js';
 import { checkWebhookUrl } from './url-policy.js';
 import { createWebhook, deleteWebhook, getWebhook, listWebhooks, updateWebhook, webhookEventTypes } from './webhooks.js';
 
@@ -18,7 +19,7 @@ const description = z.string().trim().max(200).nullable();
  */
 export function webhookRoutes(api: Api, services: Services): void {
   let service: WebhookService | undefined;
-  api.addHook('onReady', async () => { service = startWebhookService(services); });
+  api.addHook('onReady', async () => { service = startWebhookService({ ...services, egress: services.config.production ? publicOnlyAgent() : undefined }); });
   api.addHook('preClose', async () => { await service?.stop(); });
   const refresh = () => service?.refresh().catch((error) => services.log.error({ err: error }, 'webhook refresh failed'));
 

@@ -1,11 +1,12 @@
-import { isIP } from 'node:net';
 import { AppError } from '../platform/errors.js';
+import { isPrivateAddress } from './public-egress.js';
 
 /**
  * Where a webhook may point. In production: https only, and not at this machine or a
- * private network by address (a tenant must not make Kovan probe the operator's
- * internals). Outside production http and localhost are allowed, for tests and demos.
- * Names that resolve to private addresses are not caught here; egress rules must.
+ * private network by address or well-known name (a tenant must not make Kovan probe the
+ * operator's internals). Outside production http and localhost are allowed, for tests and
+ * demos. Names that resolve to private addresses are refused when the dispatcher connects
+ * (public-egress.ts), since a name can resolve differently later.
  */
 export function checkWebhookUrl(text: string, production: boolean): string {
   let url: URL;
@@ -24,15 +25,10 @@ export function checkWebhookUrl(text: string, production: boolean): string {
 }
 
 function isPrivateHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  // A trailing dot is the same name ("localhost." is localhost).
+  const host = hostname.replace(/^\[|\]$/g, '').replace(/\.+$/, '').toLowerCase();
   if (host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.internal') || host.endsWith('.local')) return true;
-  const version = isIP(host);
-  if (version === 4) {
-    const [a, b] = host.split('.').map(Number) as [number, number];
-    return a === 10 || a === 127 || a === 0 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127);
-  }
-  if (version === 6) return host === '::1' || host === '::' || host.startsWith('fc') || host.startsWith('fd') || host.startsWith('fe80') || host.startsWith('::ffff:');
-  return false;
+  return isPrivateAddress(host);
 }
 
 function problem(message: string): AppError {

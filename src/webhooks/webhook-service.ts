@@ -1,16 +1,12 @@
 import { subscribeEvents, type LiveEvent } from '../events/index.js';
 import type { Cache } from '../platform/cache/index.js';
-import type { SecretBox } from '../platform/crypto.js';
-import type { Database } from '../platform/db/index.js';
 import type { Logger } from '../platform/log.js';
 import { Second } from '../platform/time.js';
 import { queueWebhookEvents } from './deliveries.js';
-import { dispatchWebhooks, type DispatchOptions } from './dispatcher.js';
+import { dispatchWebhooks, type DispatchDeps, type DispatchOptions } from './dispatcher.js';
 
-export interface WebhookServiceDeps {
-  db: Database;
+export interface WebhookServiceDeps extends DispatchDeps {
   cache: Cache;
-  secrets: SecretBox;
   log: Logger;
 }
 
