@@ -41,7 +41,8 @@ export async function ensureWebBuilt(): Promise<void> {
       continue;
     }
     try {
-      const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'scripts/build-web.ts')], { cwd: root, stdio: 'inherit' });
+      // The same build `npm run build` makes: the test runner's NODE_ENV=test would pull in debug code.
+      const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'scripts/build-web.ts')], { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
       if (result.status !== 0) throw new Error('npm run build (scripts/build-web.ts) failed');
     } finally {
       rmdirSync(buildLock);
