@@ -27,11 +27,11 @@ SELECT protect_tenant_table('payments');
 -- the open upgrade request. It answers only inside an operator tenant's scope, so a
 -- caller that is not scoped to an operator gets nothing even if the API check were wrong.
 CREATE FUNCTION admin_tenant_overview(p_query text, p_tenant uuid, p_limit integer)
-  RETURNS TABLE (id uuid, name text, status text, is_operator boolean, plan_code text, subscription_status text,
+  RETURNS TABLE (id uuid, name text, status text, is_operator boolean, worker_pool text, plan_code text, subscription_status text,
                  custom_max_groups integer, custom_messages_per_day integer, groups integer, time_zone text, usage_by_day jsonb,
                  created_at timestamptz, pending_payment jsonb)
   LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
-    SELECT t.id, t.name, t.status, t.is_operator, s.plan_code, s.status, s.custom_max_groups, s.custom_messages_per_day,
+    SELECT t.id, t.name, t.status, t.is_operator, t.worker_pool, s.plan_code, s.status, s.custom_max_groups, s.custom_messages_per_day,
            (SELECT count(*)::int FROM groups g WHERE g.tenant_id = t.id AND g.removed_at IS NULL),
            (SELECT c.value #>> '{}' FROM tenant_configs c WHERE c.tenant_id = t.id AND c.key = 'time_zone'),
            -- Yesterday to tomorrow in UTC: the tenant's "today" is one of them; the API picks it

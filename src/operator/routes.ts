@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { applyOperatorPlan, rejectPlanRequest } from '../billing/index.js';
+import { pinTenantToPool, poolName } from '../fleet/index.js';
 import type { Api, Services } from '../http/types.js';
 import { sendNoticesInBackground } from '../notify/index.js';
 import { recordAudit, planCodes, reachTenant } from '../tenancy/index.js';
@@ -9,7 +10,8 @@ const tenantParams = z.strictObject({ id: z.uuid() });
 
 /**
  * The operator area's tenant management: the list of tenants, setting a tenant's plan (and
- * so confirming its upgrade request) and declining a request. Operators are the admins of
+ * so confirming its upgrade request), declining a request, and pinning a tenant to a
+ * worker pool. Operators are the admins of
  * an operator tenant (`kovan operator grant`); for anyone else other tenants' ids are 404s.
  */
 export function operatorRoutes(api: Api, services: Services): void {
@@ -62,6 +64,26 @@ export function operatorRoutes(api: Api, services: Services): void {
     });
     sendNoticesInBackground(services, id);
     return { tenant, pausedGroups: outcome.pausedGroups };
+  });
+
+  api.post('/api/admin/tenants/:id/pool', {
+    schema: {
+      summary: "Pin a tenant's sessions to a worker pool (a dedicated pool isolates it on its own workers; operators only)",
+      tags: ['operator'],
+      params: tenantParams,
+      body: z.strictObject({ pool: z.string().regex(poolName, 'lower-case letters, digits and dashes, as WORKER_POOL is set') }),
+    },
+    config: { auth: 'admin', resource: 'tenant', example: { pool: 'shared' } },
+  }, async (request) => {
+    const { tenantId, memberId } = request.principal!;
+    const { id } = request.params;
+    await checkTarget(tenantId, id, 'move tenants between pools');
+    await services.db.withTenant(id, (tx) => pinTenantToPool(tx, request.body.pool));
+    const tenant = await services.db.withTenant(tenantId, async (tx) => {
+      await recordAudit(tx, { memberId, action: 'tenant.pool_set', entity: 'tenant', entityId: id, after: { pool: request.body.pool } });
+      return getAdminTenant(tx, id);
+    });
+    return { tenant };
   });
 
   api.post('/api/admin/tenants/:id/plan-request/reject', {

@@ -10,6 +10,8 @@ export interface AdminTenant {
   name: string;
   status: Tenant['status'];
   isOperator: boolean;
+  /** The worker pool its sessions run on (`shared`, or a dedicated one). */
+  workerPool: string;
   planCode: PlanCode | null;
   subscriptionStatus: TenantPlan['status'] | null;
   customLimits: { maxGroups: number | null; messagesPerDay: number | null };
@@ -22,7 +24,7 @@ export interface AdminTenant {
 }
 
 interface OverviewRow {
-  id: string; name: string; status: Tenant['status']; is_operator: boolean; plan_code: PlanCode | null; subscription_status: TenantPlan['status'] | null;
+  id: string; name: string; status: Tenant['status']; is_operator: boolean; worker_pool: string; plan_code: PlanCode | null; subscription_status: TenantPlan['status'] | null;
   custom_max_groups: number | null; custom_messages_per_day: number | null; groups: number; time_zone: string | null;
   usage_by_day: Record<string, number> | null; created_at: Date; pending_payment: Payment | null;
 }
@@ -36,7 +38,7 @@ export async function listAdminTenants(tx: TenantTx, options: { query?: string; 
   await requireOperator(tx, 'see every tenant');
   const { rows } = await tx.query<OverviewRow>(`SELECT * FROM admin_tenant_overview($1, $2, $3)`, [options.query || null, options.tenantId ?? null, options.limit]);
   return rows.map((row) => ({
-    id: row.id, name: row.name, status: row.status, isOperator: row.is_operator,
+    id: row.id, name: row.name, status: row.status, isOperator: row.is_operator, workerPool: row.worker_pool,
     planCode: row.plan_code, subscriptionStatus: row.subscription_status,
     customLimits: { maxGroups: row.custom_max_groups, messagesPerDay: row.custom_messages_per_day },
     groups: row.groups,

@@ -195,6 +195,20 @@ test('owner downgrades after confirming, requests an upgrade, withdraws and rene
   assert.match(await rejected.innerText(), /Reason: We need a signed contract first/, 'with the operator\'s reason');
   assert.equal(await page.getByTestId('pending-request').count(), 0, 'nothing is pending after the rejection');
 
+  // The operator pins the tenant to a dedicated worker pool (a bad name is refused by its field).
+  panel = await openTenantPanel(op, tenantName);
+  const poolField = panel.getByLabel('Pool', { exact: true });
+  assert.equal(await poolField.inputValue(), 'shared', 'tenants start on the shared pool');
+  await poolField.fill('Not A Pool');
+  await panel.getByRole('button', { name: 'Move to this pool' }).click();
+  await panel.locator('.pool .field.invalid').waitFor();
+  await poolField.fill('vip-bakery');
+  await panel.getByRole('button', { name: 'Move to this pool' }).click();
+  await op.getByTestId('operator-outcome').filter({ hasText: `${tenantName} now runs on the vip-bakery pool.` }).waitFor();
+  await op.getByTestId('tenant-row').filter({ hasText: tenantName }).getByTestId('tenant-pool').filter({ hasText: 'vip-bakery' }).waitFor();
+  const storedPool = await env.api.services.db.withTenant(owner.tenantId, async (tx) => (await tx.query<{ worker_pool: string }>('SELECT worker_pool FROM tenants')).rows[0]!.worker_pool);
+  assert.equal(storedPool, 'vip-bakery', 'the pool is stored');
+
   assert.deepEqual(tenantApp.errors, [], 'no script errors on the tenant\'s side');
   assert.deepEqual(operatorApp.errors, [], 'no script errors on the operator\'s side');
   await tenantApp.context.close();

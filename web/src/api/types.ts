@@ -266,6 +266,8 @@ export interface AdminTenant {
   name: string;
   status: 'active' | 'suspended' | 'deleted';
   isOperator: boolean;
+  /** The worker pool its sessions run on: `shared`, or a dedicated one. */
+  workerPool: string;
   /** Null when the tenant has no live subscription. */
   planCode: PlanCode | null;
   subscriptionStatus: SubscriptionStatus | null;

@@ -563,6 +563,11 @@ export const en = {
   'operator.rejectReason': 'Reason (the tenant sees it)',
   'operator.reject': 'Reject request',
   'operator.applied': '{name} is now on the {plan} plan.',
+  'operator.poolTitle': 'Worker pool',
+  'operator.poolHint': 'shared, or a dedicated pool whose workers run with WORKER_POOL set to this name',
+  'operator.movePool': 'Move to this pool',
+  'operator.moved': '{name} now runs on the {pool} pool.',
+  'operator.onPool': 'pool: {pool}',
   'operator.rejected': 'The request of {name} is rejected; they are told why.',
 } as const;
 

@@ -565,5 +565,10 @@ export const tr: Record<MessageKey, string> = {
   'operator.rejectReason': 'Neden (müşteri görür)',
   'operator.reject': 'İsteği reddet',
   'operator.applied': '{name} artık {plan} paketinde.',
+  'operator.poolTitle': 'Çalışan havuzu',
+  'operator.poolHint': 'shared ya da çalışanları WORKER_POOL bu adla başlatılan özel bir havuz',
+  'operator.movePool': 'Bu havuza taşı',
+  'operator.moved': '{name} artık {pool} havuzunda çalışıyor.',
+  'operator.onPool': 'havuz: {pool}',
   'operator.rejected': '{name} müşterisinin isteği reddedildi; nedeni kendisine bildirildi.',
 };

@@ -67,6 +67,7 @@ export function Tenants({ plans }: { plans: Plan[] }) {
                     </th>
                     <td>
                       {planName(tenant.planCode)}
+                      {tenant.workerPool !== 'shared' && <small class="block muted" data-testid="tenant-pool">{t('operator.onPool', { pool: tenant.workerPool })}</small>}
                       {tenant.customLimits.maxGroups !== null && <small class="block muted">{t('operator.customGroups', { count: formatNumber(tenant.customLimits.maxGroups) })}</small>}
                       {tenant.customLimits.messagesPerDay !== null && <small class="block muted">{t('operator.customMessages', { count: formatNumber(tenant.customLimits.messagesPerDay) })}</small>}
                     </td>
@@ -140,6 +141,9 @@ function TenantPlanPanel({ tenant, plans, planName, onClose, onDone }: {
   });
   const reject = useSubmit(() => api<{ payment: Payment }>('POST', `api/admin/tenants/${tenant.id}/plan-request/reject`, { reason: reason.trim() }),
     () => onDone(t('operator.rejected', { name: tenant.name })));
+  const [pool, setPool] = useState(tenant.workerPool);
+  const move = useSubmit(() => api<{ tenant: AdminTenant }>('POST', `api/admin/tenants/${tenant.id}/pool`, { pool: pool.trim() }),
+    (r) => onDone(t('operator.moved', { name: tenant.name, pool: r?.tenant.workerPool ?? pool })));
 
   return (
     <div class="panel" id="tenant-plan-panel" data-testid="tenant-plan-panel">
@@ -169,6 +173,13 @@ function TenantPlanPanel({ tenant, plans, planName, onClose, onDone }: {
           <SubmitButton submission={apply} label={t(confirming ? 'operator.confirmRequest' : 'operator.applyPlan')} />
           <button type="button" onClick={onClose}>{t('operator.close')}</button>
         </div>
+      </form>
+      <form class="pool" onSubmit={move.submit} noValidate>
+        <h4>{t('operator.poolTitle')}</h4>
+        <TextField label={t('operator.pool')} name="pool" maxLength={63} autocomplete="off" spellcheck={false} value={pool} onValue={setPool}
+          hint={t('operator.poolHint')} error={move.fieldError('pool')} />
+        <FormError submission={move} fields={['pool']} />
+        <SubmitButton submission={move} label={t('operator.movePool')} />
       </form>
       {pending && (
         <form class="reject" onSubmit={reject.submit} noValidate>
