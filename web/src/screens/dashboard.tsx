@@ -27,6 +27,8 @@ export function Dashboard() {
     refresh.current = setTimeout(() => { stats.reload(true); usage.reload(true); }, liveRefreshDelay);
   });
   useEffect(() => () => clearTimeout(refresh.current), []);
+  // Events are not replayed: once the stream is (re)connected, fetch what may have been missed.
+  useEffect(() => { if (state === 'live') { stats.reload(true); usage.reload(true); } }, [state]);
   // Messages are in the refreshed history now; other live events (joins, leaves…) have no history rows and stay.
   useEffect(() => setLive((events) => events.filter((e) => e.type !== 'message_in' && e.type !== 'message_out')), [stats.data]);
 
