@@ -48,7 +48,8 @@ export async function stageTenantArchive(db: Database, tenantId: string, secrets
   const dispose = () => rm(staging, { recursive: true, force: true });
   try {
     await mkdir(path.join(staging, 'tables'));
-    const manifest = await db.withTenant(tenantId, (tx) => stageTables(tx, staging, secrets));
+    // One point in time for every table, however busy the tenant is while it is exported.
+    const manifest = await db.withTenant(tenantId, (tx) => stageTables(tx, staging, secrets), { snapshot: true });
     await writeFile(path.join(staging, ManifestName), JSON.stringify(manifest, null, 2) + '\n');
     const entries = [
       { name: ManifestName, file: path.join(staging, ManifestName) },
@@ -80,9 +81,8 @@ async function stageTables(tx: TenantTx, staging: string, secrets: ExportSecrets
   const catalog = await readTenantCatalog(tx);
   const included = [catalog.tenants, ...catalog.tables.filter((t) => !Object.hasOwn(excludedTables, t.name))];
   const entries = new Map<string, ArchiveTable>();
-  // Children before parents: under READ COMMITTED a row read later cannot lose a parent read
-  // earlier to a concurrent delete (a referenced parent cannot be deleted), so every
-  // foreign key in the archive resolves.
+  // Children before parents: with the snapshot this order no longer matters for consistency,
+  // but it keeps every foreign key resolvable even for a caller without one.
   for (const table of [...included].reverse()) {
     entries.set(table.name, await stageTable(tx, table, staging, secrets));
   }

@@ -29,7 +29,9 @@ export class PgliteDatabase implements Database {
     return new PgliteDatabase(db);
   }
 
-  withTenant<T>(tenantId: string, fn: (tx: TenantTx) => Promise<T>): Promise<T> {
+  // `snapshot` needs nothing here: PGlite runs one transaction at a time, so nothing can
+  // change between two statements of a transaction.
+  withTenant<T>(tenantId: string, fn: (tx: TenantTx) => Promise<T>, _options?: { snapshot?: boolean }): Promise<T> {
     assertTenantId(tenantId);
     return this.#transaction(async (tx) => {
       await tx.query(`SET LOCAL ROLE ${AppRole}`);

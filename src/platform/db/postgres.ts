@@ -39,12 +39,13 @@ export class PostgresDatabase implements Database {
     this.#owner.on('error', () => {});
   }
 
-  withTenant<T>(tenantId: string, fn: (tx: TenantTx) => Promise<T>): Promise<T> {
+  withTenant<T>(tenantId: string, fn: (tx: TenantTx) => Promise<T>, options: { snapshot?: boolean } = {}): Promise<T> {
     assertTenantId(tenantId);
     // BEGIN and the tenant scope in one round trip (a simple-protocol batch): every tenant
     // transaction pays it. The id is a checked UUID, so it is safe to inline.
+    const begin = options.snapshot ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN';
     return this.#transaction(this.#app, (client) => fn(Object.assign(wrap(client), { tenantId }) as unknown as TenantTx),
-      `BEGIN; SELECT set_config('app.tenant_id', '${tenantId}', true)`);
+      `${begin}; SELECT set_config('app.tenant_id', '${tenantId}', true)`);
   }
 
   withoutTenant<T>(fn: (tx: UnscopedTx) => Promise<T>): Promise<T> {

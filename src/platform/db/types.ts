@@ -35,8 +35,12 @@ export interface OwnerTx extends Queryable {
 /** The data plane as the rest of Kovan sees it, whatever the driver. */
 export interface Database {
   readonly kind: 'postgres' | 'pglite';
-  /** Runs `fn` in one transaction as the app role, scoped to `tenantId` by RLS. */
-  withTenant<T>(tenantId: string, fn: (tx: TenantTx) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` in one transaction as the app role, scoped to `tenantId` by RLS. With
+   * `snapshot`, the transaction is read-only and every statement sees the same point in
+   * time (REPEATABLE READ): for exports that read many tables of a busy tenant.
+   */
+  withTenant<T>(tenantId: string, fn: (tx: TenantTx) => Promise<T>, options?: { snapshot?: boolean }): Promise<T>;
   /**
    * Runs `fn` as the app role with no tenant: it can call the narrow cross-tenant
    * functions (login lookup, session lookup, …) and read control-plane tables, nothing else.
