@@ -4,7 +4,7 @@ import type { Api, Services } from '../http/types.js';
 import { constantTimeEqual } from '../platform/crypto.js';
 import { AppError } from '../platform/errors.js';
 import { publishEvents, signalSession } from '../events/index.js';
-import { updatesReceived } from '../fleet/metrics.js';
+import { updatesReceived } from '../messaging/metrics.js';
 import { handleUpdate } from '../messaging/pipeline.js';
 import { openBotCredentials } from './bots.js';
 import { WebhookRouteCache, type WebhookRoute } from './route-cache.js';

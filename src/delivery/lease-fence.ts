@@ -1,4 +1,4 @@
-import { assertLease, LeaseLostError, type SessionLease } from '../fleet/lease.js';
+import { assertLease, LeaseLostError, type SessionLease } from '../platform/fencing.js';
 import type { Database, TenantTx } from '../platform/db/index.js';
 
 // The fleet's leaf module, not its index: the index exports the worker, whose sessions run

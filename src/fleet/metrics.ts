@@ -12,4 +12,3 @@ export const leaseChanges = new Counter({
   registers: [metrics],
 });
 export const sessionFailures = new Counter({ name: 'kovan_session_failures_total', help: 'Session failures by kind', labelNames: ['kind'] as const, registers: [metrics] });
-export const updatesReceived = new Counter({ name: 'kovan_updates_received_total', help: 'Telegram updates received by source', labelNames: ['source'] as const, registers: [metrics] });

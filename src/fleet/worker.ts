@@ -4,7 +4,7 @@ import type { Logger } from '../platform/log.js';
 import { Minute, Second } from '../platform/time.js';
 import { TenantSession, type SessionDeps, type SessionFailure } from '../sessions/tenant-session.js';
 import { FleetStore, type Grant } from './fleet-store.js';
-import type { SessionLease } from './lease.js';
+import type { SessionLease } from '../platform/fencing.js';
 import { leaseChanges, sessionFailures, sessionsByState, workerCapacity, workerLoad, workerSessions } from './metrics.js';
 
 export interface WorkerOptions {

@@ -1,6 +1,6 @@
 import type { Database } from '../platform/db/index.js';
 import type { TelegramClient } from '../bots/telegram-client.js';
-import { assertLease, type SessionLease } from '../fleet/lease.js';
+import { assertLease, type SessionLease } from '../platform/fencing.js';
 import { listGroups, updateGroupFacts } from '../groups/index.js';
 
 /**

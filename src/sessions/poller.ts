@@ -4,7 +4,7 @@ import { TelegramCallError, type TelegramFailure } from '../bots/telegram-errors
 import type { TelegramClient } from '../bots/telegram-client.js';
 import { allowedUpdates } from '../messaging/pipeline.js';
 import type { Update } from 'grammy/types';
-import { LeaseLostError } from '../fleet/lease.js';
+import { LeaseLostError } from '../platform/fencing.js';
 
 export interface PollerOptions {
   client: TelegramClient;

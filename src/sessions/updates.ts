@@ -2,7 +2,7 @@ import type { Update } from 'grammy/types';
 import type { Cache } from '../platform/cache/index.js';
 import type { Database } from '../platform/db/index.js';
 import { publishEvents } from '../events/index.js';
-import { assertLease, type SessionLease } from '../fleet/lease.js';
+import { assertLease, type SessionLease } from '../platform/fencing.js';
 import { handleUpdate, type PipelineBot, type PipelineResult } from '../messaging/pipeline.js';
 
 /**

@@ -4,7 +4,7 @@ import type { Logger } from '../platform/log.js';
 import type { BotCredentials } from '../bots/bots.js';
 import type { TelegramClient } from '../bots/telegram-client.js';
 import { publishEvents } from '../events/index.js';
-import { assertLease, type SessionLease } from '../fleet/lease.js';
+import { assertLease, type SessionLease } from '../platform/fencing.js';
 import { allowedUpdates } from '../messaging/pipeline.js';
 import { notifyTenant } from '../notify/index.js';
 import { recordAudit } from '../tenancy/index.js';

@@ -1,6 +1,9 @@
-import type { TenantTx } from '../platform/db/index.js';
+import type { TenantTx } from './db/index.js';
 
-/** A worker's hold on one tenant's session: who holds it, and the fencing epoch of the grant. */
+/**
+ * Fencing by lease (the fleet grants leases; delivery and sessions check them in every write).
+ * A worker's hold on one tenant's session: who holds it, and the fencing epoch of the grant.
+ */
 export interface SessionLease {
   tenantId: string;
   workerId: string;
