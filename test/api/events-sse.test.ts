@@ -113,3 +113,38 @@ test('with Redis, events reach clients connected to another API replica', { skip
     await replica.close();
   }
 });
+
+test('a client that reconnects with Last-Event-ID gets what it missed, in order, then live events, each once', async () => {
+  const first = await openEventStream(api.url, a.token);
+  await publishEvents(api.services.cache, a.tenantId, [event('before the drop')]);
+  const last = await first.waitFor((e) => e.data.data?.text === 'before the drop');
+  first.close();
+  assert.match(last.id ?? '', /^\d+-\d+$/, 'events carry their log id');
+  await publishEvents(api.services.cache, a.tenantId, [event('missed 1'), event('missed 2')]);
+  await publishEvents(api.services.cache, b.tenantId, [event('not for A')]);
+
+  const again = await openEventStream(api.url, a.token, '/api/events', { 'last-event-id': last.id! });
+  try {
+    await again.waitFor((e) => e.data.data?.text === 'missed 2');
+    await publishEvents(api.services.cache, a.tenantId, [event('live after')]);
+    await again.waitFor((e) => e.data.data?.text === 'live after');
+    const texts = again.events.filter((e) => e.event === 'message_in').map((e) => e.data.data.text);
+    assert.deepEqual(texts, ['missed 1', 'missed 2', 'live after'], 'nothing before the id, nothing twice, nothing of B');
+    assert.equal(again.events.filter((e) => e.event === 'reset').length, 0, 'the log reached back far enough');
+  } finally {
+    again.close();
+  }
+});
+
+test('resuming from an id older than the log keeps says so with a reset event; a malformed id is a 400', async () => {
+  const stream = await openEventStream(api.url, a.token, '/api/events?lastEventId=1-0');
+  try {
+    const reset = await stream.waitFor((e) => e.event === 'reset');
+    assert.match(reset.data.data.reason, /no longer kept/);
+  } finally {
+    stream.close();
+  }
+  const bad = await fetch(`${api.url}/api/events`, { headers: { authorization: `Bearer ${a.token}`, 'last-event-id': 'yesterday' } });
+  assert.equal(bad.status, 400);
+  assert.equal((await bad.json() as { fields: Array<{ field: string }> }).fields[0]!.field, 'Last-Event-ID');
+});

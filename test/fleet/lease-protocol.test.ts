@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FleetStore } from '../../src/fleet/fleet-store.js';
-import { assertLease, LeaseLostError } from '../../src/fleet/lease.js';
+import { assertLease, LeaseLostError } from '../../src/platform/fencing.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { startTestApi, registerTenant, type TestApi } from '../helpers/api.js';
 import { connectSandboxBot, startTestSandbox } from '../helpers/telegram.js';

@@ -114,6 +114,8 @@ export async function addSandboxGroup(api: TestApi, tenantId: string, bot: Conne
 /** A parsed Server-Sent Event. */
 export interface StreamedEvent {
   event: string;
+  /** The `id:` field, when the event had one. */
+  id?: string;
   data: any;
 }
 
@@ -127,9 +129,9 @@ export interface EventStream {
 }
 
 /** Opens `/api/events` (or `path`) as a client would and collects its events. */
-export async function openEventStream(baseUrl: string, token: string, path = '/api/events'): Promise<EventStream> {
+export async function openEventStream(baseUrl: string, token: string, path = '/api/events', headers: Record<string, string> = {}): Promise<EventStream> {
   const controller = new AbortController();
-  const response = await fetch(baseUrl + path, { headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' }, signal: controller.signal });
+  const response = await fetch(baseUrl + path, { headers: { ...headers, authorization: `Bearer ${token}`, accept: 'text/event-stream' }, signal: controller.signal });
   const events: StreamedEvent[] = [];
   const waiters: Array<{ match: (e: StreamedEvent) => boolean; resolve: (e: StreamedEvent) => void }> = [];
   const stream: EventStream = {
@@ -157,7 +159,7 @@ export async function openEventStream(baseUrl: string, token: string, path = '/a
           buffer = buffer.slice(end + 2);
           const fields = Object.fromEntries(block.split('\n').filter((l) => l && !l.startsWith(':')).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trim()]));
           if (fields.data === undefined) continue;
-          const event = { event: fields.event ?? 'message', data: JSON.parse(fields.data) };
+          const event = { event: fields.event ?? 'message', ...(fields.id ? { id: fields.id } : {}), data: JSON.parse(fields.data) };
           events.push(event);
           for (const waiter of [...waiters]) {
             if (waiter.match(event)) { waiters.splice(waiters.indexOf(waiter), 1); waiter.resolve(event); }

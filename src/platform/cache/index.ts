@@ -3,6 +3,7 @@ import { RedisCache } from './redis.js';
 import type { Cache } from './types.js';
 
 export type { Cache } from './types.js';
+export { compareLogIds, logIdPattern } from './types.js';
 export { MemoryCache } from './memory.js';
 export { RedisCache } from './redis.js';
 

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Cache } from './types.js';
+import { compareLogIds, type Cache } from './types.js';
 
 interface Entry {
   value: string;
@@ -11,6 +11,9 @@ export class MemoryCache implements Cache {
   readonly kind = 'memory' as const;
   readonly #entries = new Map<string, Entry>();
   readonly #bus = new EventEmitter().setMaxListeners(0);
+  readonly #logs = new Map<string, { entries: Array<{ id: string; message: string }>; expiresAt: number }>();
+  #lastLogMs = 0;
+  #logSeq = 0;
   readonly #sweeper = setInterval(() => this.#sweep(), 60_000).unref();
 
   async get(key: string) {
@@ -35,6 +38,32 @@ export class MemoryCache implements Cache {
 
   async publish(channel: string, message: string) {
     this.#bus.emit(channel, message);
+  }
+
+  async publishLogged(channel: string, message: string, options: { keep: number; ttlMs: number }) {
+    const now = Date.now();
+    // Ids as Redis streams make them: milliseconds, then a sequence within the millisecond.
+    if (now > this.#lastLogMs) {
+      this.#lastLogMs = now;
+      this.#logSeq = 0;
+    } else {
+      this.#logSeq += 1;
+    }
+    const id = `${this.#lastLogMs}-${this.#logSeq}`;
+    const log = this.#logs.get(channel) ?? { entries: [], expiresAt: 0 };
+    log.entries.push({ id, message });
+    if (log.entries.length > options.keep) log.entries.splice(0, log.entries.length - options.keep);
+    log.expiresAt = now + options.ttlMs;
+    this.#logs.set(channel, log);
+    this.#bus.emit(channel, `${id} ${message}`);
+    return id;
+  }
+
+  async readLogAfter(channel: string, afterId: string, limit: number) {
+    const log = this.#logs.get(channel);
+    const entries = log && log.expiresAt > Date.now() ? log.entries : [];
+    const complete = entries.length > 0 && compareLogIds(entries[0]!.id, afterId) <= 0;
+    return { entries: entries.filter((e) => compareLogIds(e.id, afterId) > 0).slice(0, limit), complete };
   }
 
   async subscribe(channel: string, onMessage: (message: string) => void) {
@@ -62,5 +91,6 @@ export class MemoryCache implements Cache {
 
   #sweep() {
     for (const key of this.#entries.keys()) this.#live(key);
+    for (const [channel, log] of this.#logs) if (log.expiresAt <= Date.now()) this.#logs.delete(channel);
   }
 }

@@ -1,5 +1,12 @@
 import { Redis } from 'ioredis';
-import type { Cache } from './types.js';
+import { compareLogIds, type Cache } from './types.js';
+
+/** XADD (capped, approximately) + expiry + PUBLISH of `<id> <message>`, atomically and in one round trip. */
+const publishLoggedScript = `
+local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'm', ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+redis.call('PUBLISH', KEYS[2], id .. ' ' .. ARGV[1])
+return id`;
 
 /**
  * The {@link Cache} shared by every API replica. Pub/sub needs a connection of its own
@@ -45,6 +52,20 @@ export class RedisCache implements Cache {
     await this.#client.publish(this.prefix + channel, message);
   }
 
+  async publishLogged(channel: string, message: string, options: { keep: number; ttlMs: number }) {
+    return String(await this.#client.eval(publishLoggedScript, 2, this.#logKey(channel), this.prefix + channel, message, options.keep, options.ttlMs));
+  }
+
+  async readLogAfter(channel: string, afterId: string, limit: number) {
+    const key = this.#logKey(channel);
+    const [oldest, after] = await Promise.all([
+      this.#client.xrange(key, '-', '+', 'COUNT', 1),
+      this.#client.xrange(key, `(${afterId}`, '+', 'COUNT', limit),
+    ]);
+    const complete = oldest.length > 0 && compareLogIds(oldest[0]![0], afterId) <= 0;
+    return { entries: after.map(([id, fields]) => ({ id, message: fields[1] ?? '' })), complete };
+  }
+
   async subscribe(channel: string, onMessage: (message: string) => void) {
     const subscriber = this.#subscriberConnection();
     const full = this.prefix + channel;
@@ -75,6 +96,10 @@ export class RedisCache implements Cache {
   async close() {
     this.#subscriber?.disconnect();
     await this.#client.quit().catch(() => this.#client.disconnect());
+  }
+
+  #logKey(channel: string): string {
+    return `${this.prefix}log:${channel}`;
   }
 
   #subscriberConnection(): Redis {

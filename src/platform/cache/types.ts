@@ -14,8 +14,28 @@ export interface Cache {
    */
   increment(key: string, windowMs: number): Promise<{ count: number; resetMs: number }>;
   publish(channel: string, message: string): Promise<void>;
+  /**
+   * Appends `message` to the channel's log (its newest `keep` entries, kept `ttlMs` after
+   * the last append) and publishes it to subscribers as `<id> <message>`, in one step.
+   * Ids are `<milliseconds>-<sequence>` and increase. Returns the id.
+   */
+  publishLogged(channel: string, message: string, options: { keep: number; ttlMs: number }): Promise<string>;
+  /**
+   * The logged messages after `afterId`, oldest first, at most `limit`. `complete` is false
+   * when the log no longer reaches back to `afterId` (some may have been dropped).
+   */
+  readLogAfter(channel: string, afterId: string, limit: number): Promise<{ entries: Array<{ id: string; message: string }>; complete: boolean }>;
   /** Calls `onMessage` for each message on `channel`; the returned function unsubscribes. */
   subscribe(channel: string, onMessage: (message: string) => void): Promise<() => Promise<void>>;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }
+
+/** Orders log ids (`<ms>-<seq>`): negative when `a` is older than `b`. */
+export function compareLogIds(a: string, b: string): number {
+  const [am, as] = a.split('-').map(Number) as [number, number];
+  const [bm, bs] = b.split('-').map(Number) as [number, number];
+  return am - bm || as - bs;
+}
+
+export const logIdPattern = /^\d{1,15}-\d{1,15}$/;

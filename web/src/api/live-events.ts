@@ -9,6 +9,8 @@ const listeners = new Set<Listener>();
 const stateListeners = new Set<(state: LiveState) => void>();
 let source: EventSource | undefined;
 let state: LiveState = 'connecting';
+/** The id of the last event received: a new stream resumes after it (the server replays what was missed). */
+let lastEventId = '';
 
 function setState(next: LiveState): void {
   state = next;
@@ -19,7 +21,8 @@ function setState(next: LiveState): void {
 function open(): void {
   if (source) return;
   setState('connecting');
-  source = new EventSource('api/events', { withCredentials: true });
+  // The browser resends Last-Event-ID on its own reconnects; a stream opened anew asks for it in the URL.
+  source = new EventSource(lastEventId ? `api/events?lastEventId=${encodeURIComponent(lastEventId)}` : 'api/events', { withCredentials: true });
   source.onopen = () => setState('live');
   source.onerror = () => {
     setState('reconnecting');
@@ -33,6 +36,7 @@ function open(): void {
     source.addEventListener(type, (message) => {
       let event: LiveEvent;
       try { event = JSON.parse((message as MessageEvent<string>).data); } catch { return; }
+      if ((message as MessageEvent).lastEventId) lastEventId = (message as MessageEvent).lastEventId;
       for (const listener of listeners) listener(event);
     });
   }
