@@ -12,6 +12,7 @@ CREATE TABLE payments (
   method        text NOT NULL CHECK (method IN ('manual', 'stars')),
   reference     text CHECK (length(reference) <= 120),
   note          text CHECK (length(note) <= 300),    -- why it was cancelled or failed, in words
+  note_code     text CHECK (note_code IN ('replaced', 'withdrawn', 'downgraded', 'other_plan', 'declined')),
   requested_by  uuid,                                -- the member who asked (NULL: an operator's entry)
   created_at    timestamptz NOT NULL DEFAULT now(),
   paid_at       timestamptz,
@@ -41,7 +42,7 @@ CREATE FUNCTION admin_tenant_overview(p_query text, p_tenant uuid, p_limit integ
            t.created_at,
            (SELECT jsonb_build_object('id', p.id, 'at', p.created_at, 'planCode', p.plan_code, 'amountCents', p.amount_cents,
                                       'currency', p.currency, 'status', p.status, 'method', p.method, 'reference', p.reference,
-                                      'note', p.note, 'paidAt', p.paid_at)
+                                      'note', p.note, 'noteCode', p.note_code, 'paidAt', p.paid_at)
               FROM payments p WHERE p.tenant_id = t.id AND p.status = 'pending')
       FROM tenants t
       LEFT JOIN subscriptions s ON s.tenant_id = t.id AND s.status <> 'cancelled'
@@ -52,8 +53,15 @@ CREATE FUNCTION admin_tenant_overview(p_query text, p_tenant uuid, p_limit integ
      LIMIT greatest(1, least(p_limit, 200))
   $$;
 
-REVOKE ALL ON FUNCTION admin_tenant_overview(text, uuid, integer) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION admin_tenant_overview(text, uuid, integer) TO kovan_app;
+-- The operator tenants: a tenant's upgrade request is announced to each of them (in its own
+-- scope, as any notification). Ids only.
+CREATE FUNCTION billing_operator_tenants() RETURNS TABLE (tenant_id uuid)
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+    SELECT id FROM tenants WHERE is_operator AND status = 'active'
+  $$;
+
+REVOKE ALL ON FUNCTION admin_tenant_overview(text, uuid, integer), billing_operator_tenants() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION admin_tenant_overview(text, uuid, integer), billing_operator_tenants() TO kovan_app;
 
 -- Notifications reach owners by Telegram too (from the platform bot, to owners who linked
 -- their Telegram account). Existing rows are not sent again: they start as skipped.

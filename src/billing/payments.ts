@@ -18,12 +18,18 @@ export interface Payment {
   status: PaymentStatus;
   method: 'manual' | 'stars';
   reference: string | null;
+  /** Why it was cancelled, in words (English, or the operator's own reason). */
   note: string | null;
+  /** The same as a code, so the Mini App can say it in the reader's language. */
+  noteCode: PaymentNoteCode | null;
   paidAt: string | null;
 }
 
+/** Why a request ended without a payment: replaced by a newer one, withdrawn, made moot by a downgrade, another plan set, declined. */
+export type PaymentNoteCode = 'replaced' | 'withdrawn' | 'downgraded' | 'other_plan' | 'declined';
+
 const paymentColumns = `id, created_at AS "at", plan_code AS "planCode", amount_cents AS "amountCents", currency, status, method,
-  reference, note, paid_at AS "paidAt"`;
+  reference, note, note_code AS "noteCode", paid_at AS "paidAt"`;
 
 /** The tenant's payments and requests, newest first. */
 export async function listPayments(tx: TenantTx, limit = 100): Promise<Payment[]> {
@@ -36,7 +42,7 @@ export async function findPendingPayment(tx: TenantTx): Promise<Payment | undefi
 
 /** Opens a request for `planCode` at its list price; an older open request is cancelled first. */
 export async function openPaymentRequest(tx: TenantTx, input: { planCode: PlanCode; amountCents: number | null; currency: string; memberId?: string }): Promise<Payment> {
-  await closePendingPayment(tx, { status: 'cancelled', note: 'Replaced by a newer request' });
+  await closePendingPayment(tx, { status: 'cancelled', code: 'replaced', note: 'Replaced by a newer request' });
   const { rows } = await tx.query<Payment>(
     `INSERT INTO payments (tenant_id, plan_code, amount_cents, currency, status, method, requested_by)
      VALUES ($1, $2, $3, $4, 'pending', 'manual', $5) RETURNING ${paymentColumns}`,
@@ -47,15 +53,15 @@ export async function openPaymentRequest(tx: TenantTx, input: { planCode: PlanCo
 /** Ends the open request, if any, as paid or cancelled; returns it as it now stands. */
 export async function closePendingPayment(
   tx: TenantTx,
-  outcome: { status: 'paid'; reference?: string; amountCents?: number } | { status: 'cancelled'; note: string },
+  outcome: { status: 'paid'; reference?: string; amountCents?: number } | { status: 'cancelled'; code: PaymentNoteCode; note: string },
 ): Promise<Payment | undefined> {
   const paid = outcome.status === 'paid';
   const { rows } = await tx.query<Payment>(
     `UPDATE payments
         SET status = $1, decided_at = now(), paid_at = CASE WHEN $1 = 'paid' THEN now() END,
-            reference = coalesce($2, reference), amount_cents = coalesce($3, amount_cents), note = $4
+            reference = coalesce($2, reference), amount_cents = coalesce($3, amount_cents), note = $4, note_code = $5
       WHERE status = 'pending' RETURNING ${paymentColumns}`,
-    [outcome.status, paid ? outcome.reference ?? null : null, paid ? outcome.amountCents ?? null : null, paid ? null : outcome.note]);
+    [outcome.status, paid ? outcome.reference ?? null : null, paid ? outcome.amountCents ?? null : null, paid ? null : outcome.note, paid ? null : outcome.code]);
   return rows[0];
 }
 

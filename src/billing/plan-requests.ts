@@ -24,7 +24,7 @@ export async function requestPlanChange(tx: TenantTx, code: PlanCode, memberId?:
   const [current, target] = [await getTenantPlan(tx), await planFor(tx, code)];
   if (target.code === current.plan.code) throw new AppError('conflict', `You are already on the ${target.name} plan`);
   if (target.rank < current.plan.rank) {
-    await closePendingPayment(tx, { status: 'cancelled', note: `Replaced by the move to ${target.name}` });
+    await closePendingPayment(tx, { status: 'cancelled', code: 'downgraded', note: `Replaced by the move to ${target.name}` });
     const { pausedGroups } = await changePlan(tx, target.code, { memberId });
     return { applied: true, planCode: target.code, pausedGroups };
   }
@@ -38,7 +38,7 @@ export async function requestPlanChange(tx: TenantTx, code: PlanCode, memberId?:
 
 /** The owner withdraws the open upgrade request. */
 export async function cancelPlanRequest(tx: TenantTx, memberId?: string): Promise<Payment> {
-  const cancelled = await closePendingPayment(tx, { status: 'cancelled', note: 'Withdrawn by the tenant' });
+  const cancelled = await closePendingPayment(tx, { status: 'cancelled', code: 'withdrawn', note: 'Withdrawn by the tenant' });
   if (!cancelled) throw notFound('Pending plan request');
   await recordAudit(tx, { memberId, action: 'subscription.upgrade_withdrawn', entity: 'payment', entityId: cancelled.id });
   return cancelled;
@@ -68,7 +68,7 @@ export async function applyOperatorPlan(tx: TenantTx, decision: OperatorPlanDeci
   if (pending && pending.planCode === target.code) {
     payment = await closePendingPayment(tx, { status: 'paid', reference: decision.reference, amountCents: decision.amountCents });
   } else {
-    if (pending) await closePendingPayment(tx, { status: 'cancelled', note: `The operator set the ${target.name} plan instead` });
+    if (pending) await closePendingPayment(tx, { status: 'cancelled', code: 'other_plan', note: `The operator set the ${target.name} plan instead` });
     if (decision.amountCents !== undefined) payment = await recordManualPayment(tx, { planCode: target.code, amountCents: decision.amountCents, currency: target.currency, reference: decision.reference });
   }
   const { pausedGroups } = await changePlan(tx, target.code, { customLimits: decision.customLimits });
@@ -82,7 +82,7 @@ export async function applyOperatorPlan(tx: TenantTx, decision: OperatorPlanDeci
 
 /** An operator turns the open request down; the tenant is told why. */
 export async function rejectPlanRequest(tx: TenantTx, reason: string): Promise<Payment> {
-  const rejected = await closePendingPayment(tx, { status: 'cancelled', note: reason });
+  const rejected = await closePendingPayment(tx, { status: 'cancelled', code: 'declined', note: reason });
   if (!rejected) throw notFound('Pending plan request');
   await notifyTenant(tx, { event: 'payment', title: 'Your plan request was declined', body: reason, data: { paymentId: rejected.id, plan: rejected.planCode } });
   return rejected;

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import type { Api, Services } from '../http/types.js';
 import { Minute } from '../platform/time.js';
-import { planCodes } from '../tenancy/index.js';
+import { sendNoticesInBackground } from '../notify/index.js';
+import { getTenant, planCodes } from '../tenancy/index.js';
+import { announcePlanRequest } from './operator-notices.js';
 import { listPayments } from './payments.js';
 import { cancelPlanRequest, requestPlanChange } from './plan-requests.js';
 
@@ -20,7 +22,14 @@ export function billingRoutes(api: Api, services: Services): void {
     config: { auth: 'owner', example: { plan: 'basic' }, rateLimit: { max: 20, windowMs: Minute, key: 'principal' } },
   }, async (request, reply) => {
     const { tenantId, memberId } = request.principal!;
-    const result = await services.db.withTenant(tenantId, (tx) => requestPlanChange(tx, request.body.plan, memberId));
+    const { result, name } = await services.db.withTenant(tenantId, async (tx) =>
+      ({ result: await requestPlanChange(tx, request.body.plan, memberId), name: (await getTenant(tx)).name }));
+    if (!result.applied) {
+      // The request is committed; telling the operators is best effort and never fails it.
+      announcePlanRequest(services.db, { tenantId, name }, result.payment)
+        .then((operators) => { for (const operator of operators) sendNoticesInBackground(services, operator); })
+        .catch((error) => request.log.warn({ err: error }, 'operators were not told of the plan request'));
+    }
     return reply.status(result.applied ? 200 : 202).send(result);
   });
 

@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test';
 import { createSession } from '../../src/auth/index.js';
 import { getTenantPlan } from '../../src/tenancy/index.js';
 import { startTestApi, type TestApi } from '../helpers/api.js';
+import { eventually } from '../helpers/processes.js';
 import { addSandboxGroup, connectSandboxBot, newTenant, setPlan, type Session } from '../helpers/rest-api.js';
 
 let api: TestApi;
@@ -65,6 +66,7 @@ test('an upgrade is a pending request at the list price; a newer one replaces it
   const history = await payments(owner);
   assert.deepEqual(history.map((p) => [p.planCode, p.status]), [['enterprise', 'pending'], ['advanced', 'cancelled']]);
   assert.equal(history[1]!.note, 'Replaced by a newer request');
+  assert.equal(history[1]!.noteCode, 'replaced', 'the reason as a code too, for the reader\'s language');
 
   const withdrawn = await api.request('DELETE', '/api/subscription/change', { token: owner.token });
   assert.equal(withdrawn.status, 200, withdrawn.text);
@@ -100,6 +102,10 @@ test('the operator lists tenants with plan, groups, usage today in their own zon
   await change(owner, 'premium');
 
   const name = (await api.services.db.withTenant(owner.tenantId, (tx) => tx.query<{ name: string }>('SELECT name FROM tenants'))).rows[0]!.name;
+  const told = await eventually(async () => (await api.services.db.withTenant(operator.tenantId, (tx) => tx.query<{ title: string; body: string }>(
+    `SELECT title, body FROM notifications WHERE event = 'payment' AND data->>'tenantId' = $1`, [owner.tenantId]))).rows[0], 5000, 'the operator told of the request');
+  assert.equal(told.title, `${name} asks for the Premium plan`);
+  assert.match(told.body, /79\.99 USD/);
   const r = await api.request('GET', `/api/admin/tenants?q=${encodeURIComponent(name.toUpperCase())}`, { token: operator.token });
   assert.equal(r.status, 200, r.text);
   const row = r.body.items.find((t: { id: string }) => t.id === owner.tenantId);
@@ -179,7 +185,7 @@ test('the operator declines a request with a reason the tenant sees; setting ano
   assert.equal((await change(owner, 'premium')).status, 202);
   const r = await api.request('POST', `/api/admin/tenants/${owner.tenantId}/plan-request/reject`, { token: operator.token, body: { reason: 'No payment received within 14 days' } });
   assert.equal(r.status, 200, r.text);
-  assert.deepEqual([r.body.payment.status, r.body.payment.note], ['cancelled', 'No payment received within 14 days']);
+  assert.deepEqual([r.body.payment.status, r.body.payment.note, r.body.payment.noteCode], ['cancelled', 'No payment received within 14 days', 'declined']);
   assert.equal((await payments(owner))[0]!.note, 'No payment received within 14 days');
   const twice = await api.request('POST', `/api/admin/tenants/${owner.tenantId}/plan-request/reject`, { token: operator.token, body: { reason: 'again' } });
   assert.equal(twice.status, 404);

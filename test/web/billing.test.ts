@@ -121,6 +121,7 @@ test('owner downgrades after confirming, requests an upgrade, withdraws and rene
   await paymentRows(page, 'cancelled').filter({ hasText: 'Cancelled' }).filter({ hasText: 'Premium' }).waitFor();
   assert.equal(await paymentRows(page, 'pending').count(), 0, 'no request is left pending');
   assert.match(await page.getByTestId('plan-outcome').innerText(), /request is cancelled/, 'the withdrawal is said');
+  assert.match(await paymentRows(page, 'cancelled').first().innerText(), /Reason: withdrawn by you/, 'the reason in the reader\'s words');
 
   // Ask again.
   await planCard(page, 'Premium').getByRole('button', { name: 'Upgrade' }).click();

@@ -252,6 +252,8 @@ export interface Payment {
   reference: string | null;
   /** Why it was cancelled or failed, in words. */
   note: string | null;
+  /** The note as a code, said in the reader's language; `declined` carries the operator's own words in `note`. */
+  noteCode: 'replaced' | 'withdrawn' | 'downgraded' | 'other_plan' | 'declined' | null;
   paidAt: string | null;
 }
 

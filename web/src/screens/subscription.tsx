@@ -20,6 +20,11 @@ function price(plan: Plan): string {
   return plan.priceCents === null ? t('plan.contact') : plan.priceCents === 0 ? t('plan.free') : t('plan.perMonth', { price: formatMoney(plan.priceCents, plan.currency) });
 }
 
+/** Why a request ended, in the reader's language; a decline is the operator's own words. */
+function paymentNote(payment: Payment): string {
+  return payment.noteCode && payment.noteCode !== 'declined' ? t(`subscription.note.${payment.noteCode}`) : payment.note ?? '';
+}
+
 function featureName(feature: string): string {
   const key = `feature.${feature}`;
   return hasText(key) ? t(key as 'feature.auto_reply') : feature;
@@ -147,7 +152,7 @@ export function Subscription() {
                     <td>
                       <PaymentStatusBadge status={p.status} />
                       {p.reference && <small class="block muted">{t('subscription.reference', { reference: p.reference })}</small>}
-                      {p.note && p.status !== 'paid' && <small class="block">{t('subscription.reason', { note: p.note })}</small>}
+                      {p.note && p.status !== 'paid' && <small class="block">{t('subscription.reason', { note: paymentNote(p) })}</small>}
                     </td>
                   </tr>
                 ))}
