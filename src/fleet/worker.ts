@@ -39,10 +39,10 @@ export function sessionBackoff(failures: number): number {
 /**
  * A worker process's share of the fleet. Every tick (a third of the lease TTL) it
  * heartbeats, renews its leases, claims free sessions up to its fair share of the pool,
- * sheds sessions above it so a new worker gets work at once, and starts the sessions
- * whose schedules are due. If renewing fails for
- * longer than the TTL minus a safety margin, it stops every session *before* the leases
- * can expire and be granted elsewhere (self-fencing).
+ * sheds sessions above it so a new worker gets work at once, and has the sessions whose
+ * schedules are due run them. If renewing fails for longer than the TTL minus a safety
+ * margin, it stops every session *before* the leases can expire and be granted elsewhere
+ * (self-fencing).
  */
 export class Worker {
   readonly id = `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;

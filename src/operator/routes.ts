@@ -11,8 +11,8 @@ const tenantParams = z.strictObject({ id: z.uuid() });
 /**
  * The operator area's tenant management: the list of tenants, setting a tenant's plan (and
  * so confirming its upgrade request), declining a request, and pinning a tenant to a
- * worker pool. Operators are the admins of
- * an operator tenant (`kovan operator grant`); for anyone else other tenants' ids are 404s.
+ * worker pool. Operators are the admins of an operator tenant (`kovan operator grant`);
+ * for anyone else other tenants' ids are 404s.
  */
 export function operatorRoutes(api: Api, services: Services): void {
   /** In the operator's own scope: may it act on `targetId`, and does that tenant exist? */
