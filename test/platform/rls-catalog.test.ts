@@ -1,5 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import type { Database } from '../../src/platform/db/index.js';
 import { openTestDatabase } from '../helpers/env.js';
 import { tenantTables } from '../helpers/catalog.js';
@@ -58,4 +59,8 @@ test('cross-tenant functions are SECURITY DEFINER with a fixed search_path, and 
   for (const fn of fns) {
     assert.ok(fn.proconfig?.some((c) => c.startsWith('search_path=')), `${fn.proname} pins search_path`);
   }
+  // Every door through RLS is documented where reviewers look for them.
+  const documented = await readFile(new URL('../../docs/TENANCY.md', import.meta.url), 'utf8');
+  const undocumented = fns.map((f) => f.proname).filter((name) => !documented.includes(`\`${name}(`));
+  assert.deepEqual(undocumented, [], 'every SECURITY DEFINER function is listed in docs/TENANCY.md');
 });
