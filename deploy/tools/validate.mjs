@@ -178,7 +178,7 @@ function policy(file, objs) {
       check(sc.capabilities?.drop?.includes('ALL'), `${cid}: capabilities must drop ALL`);
       check(c.resources?.requests?.cpu && c.resources?.requests?.memory, `${cid}: cpu/memory requests missing`);
       check(c.resources?.limits?.memory, `${cid}: memory limit missing`);
-      check((c.volumeMounts ?? []).some((m) => m.mountPath === '/tmp'), `${cid}: /tmp must be a writable volume (tsx cache)`);
+      check((c.volumeMounts ?? []).some((m) => m.mountPath === '/tmp'), `${cid}: /tmp must be a writable volume (temporary files)`);
       check(typeof c.image === 'string' && c.image.includes(':'), `${cid}: image has no tag`);
       if (overlay !== 'base') check(!/^kovan(:|$)/.test(c.image), `${cid}: still the local image name (${c.image})`);
       for (const ref of c.envFrom ?? []) {
@@ -455,6 +455,7 @@ function dockerfile(repo) {
   check(get('EXPOSE').some((l) => /\b8080\b/.test(l.args)), 'EXPOSE 8080 missing');
   check(/npm ci --omit=dev/.test(text), 'production dependencies must come from `npm ci --omit=dev`');
   check(/npm run build --if-present/.test(text), 'the Mini App build must be `npm run build --if-present`');
+  check(/cp -R [^\n]*\bdist\b/.test(text) && !/cp -R [^\n]*\bsrc\b/.test(text), 'the runtime must ship the compiled server (dist/), not the TypeScript sources');
   for (const src of ['package.json', 'package-lock.json', 'bin/kovan.js', 'tsconfig.json']) check(existsSync(path.join(repo, src)), `build input ${src} missing from the repository`);
 
   const ignore = readFileSync(path.join(repo, 'deploy/Dockerfile.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
