@@ -9,6 +9,15 @@ export type PlanChangeResult =
   | { applied: true; planCode: PlanCode; pausedGroups: number }
   | { applied: false; payment: Payment; message: string };
 
+/**
+ * Plan changes of one tenant happen one at a time: the live subscription row is locked
+ * first, so two requests at once (a double click, two owners) follow each other instead of
+ * both opening a request and one failing on the one-pending-request index.
+ */
+async function lockSubscription(tx: TenantTx): Promise<void> {
+  await tx.query(`SELECT 1 FROM subscriptions WHERE status <> 'cancelled' FOR UPDATE`);
+}
+
 async function planFor(tx: TenantTx, code: PlanCode): Promise<Plan> {
   const plan = (await listPlans(tx)).find((p) => p.code === code);
   if (!plan) throw new AppError('validation_failed', `There is no plan "${code}" on sale`, { fields: [{ field: 'plan', message: 'unknown plan' }] });
@@ -21,6 +30,7 @@ async function planFor(tx: TenantTx, code: PlanCode): Promise<Plan> {
  * payment provider wired, it becomes a request an operator confirms once paid.
  */
 export async function requestPlanChange(tx: TenantTx, code: PlanCode, memberId?: string): Promise<PlanChangeResult> {
+  await lockSubscription(tx);
   const [current, target] = [await getTenantPlan(tx), await planFor(tx, code)];
   if (target.code === current.plan.code) throw new AppError('conflict', `You are already on the ${target.name} plan`);
   if (target.rank < current.plan.rank) {
@@ -38,6 +48,7 @@ export async function requestPlanChange(tx: TenantTx, code: PlanCode, memberId?:
 
 /** The owner withdraws the open upgrade request. */
 export async function cancelPlanRequest(tx: TenantTx, memberId?: string): Promise<Payment> {
+  await lockSubscription(tx);
   const cancelled = await closePendingPayment(tx, { status: 'cancelled', code: 'withdrawn', note: 'Withdrawn by the tenant' });
   if (!cancelled) throw notFound('Pending plan request');
   await recordAudit(tx, { memberId, action: 'subscription.upgrade_withdrawn', entity: 'payment', entityId: cancelled.id });
@@ -59,6 +70,7 @@ export interface OperatorPlanDecision {
  * an amount records a payment taken outside Kovan. The tenant is told.
  */
 export async function applyOperatorPlan(tx: TenantTx, decision: OperatorPlanDecision): Promise<{ pausedGroups: number; payment?: Payment }> {
+  await lockSubscription(tx);
   const target = await planFor(tx, decision.plan);
   if (target.messagesPerDay === null && decision.customLimits?.messagesPerDay === undefined) {
     throw new AppError('validation_failed', `${target.name} has no standard daily limit: set the messages per day`, { fields: [{ field: 'messagesPerDay', message: `required for ${target.name}` }] });
@@ -82,6 +94,7 @@ export async function applyOperatorPlan(tx: TenantTx, decision: OperatorPlanDeci
 
 /** An operator turns the open request down; the tenant is told why. */
 export async function rejectPlanRequest(tx: TenantTx, reason: string): Promise<Payment> {
+  await lockSubscription(tx);
   const rejected = await closePendingPayment(tx, { status: 'cancelled', code: 'declined', note: reason });
   if (!rejected) throw notFound('Pending plan request');
   await notifyTenant(tx, { event: 'payment', title: 'Your plan request was declined', body: reason, data: { paymentId: rejected.id, plan: rejected.planCode } });

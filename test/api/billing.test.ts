@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test';
 import { createSession } from '../../src/auth/index.js';
 import { getTenantPlan } from '../../src/tenancy/index.js';
 import { startTestApi, type TestApi } from '../helpers/api.js';
+import { realPostgres } from '../helpers/env.js';
 import { eventually } from '../helpers/processes.js';
 import { addSandboxGroup, connectSandboxBot, newTenant, setPlan, type Session } from '../helpers/rest-api.js';
 
@@ -198,4 +199,13 @@ test('the operator declines a request with a reason the tenant sees; setting ano
   const [last] = await payments(owner);
   assert.deepEqual([last!.planCode, last!.status, last!.note], ['premium', 'cancelled', 'The operator set the Advanced plan instead']);
   assert.equal((await planOf(owner.tenantId)).plan.code, 'advanced');
+});
+
+test('five upgrade requests at once: each answers 202, they follow one another, one stays pending', { skip: !realPostgres && 'needs parallel connections (PGlite runs one transaction at a time)' }, async () => {
+  const owner = await newTenant(api, 'billrace');
+  const answers = await Promise.all(['advanced', 'premium', 'advanced', 'enterprise', 'premium'].map((plan) => change(owner, plan)));
+  assert.deepEqual(answers.map((r) => r.status), [202, 202, 202, 202, 202], answers.map((r) => r.text).join(' | '));
+  const history = await payments(owner);
+  assert.equal(history.filter((p) => p.status === 'pending').length, 1, 'one request is left open');
+  assert.equal(history.filter((p) => p.status === 'cancelled' && p.noteCode === 'replaced').length, 4, 'the others were replaced in turn');
 });
