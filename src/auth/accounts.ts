@@ -130,6 +130,8 @@ export function fieldError(field: string, message: string): AppError {
 export async function describeMember(tx: TenantTx, memberId: string) {
   const { rows } = await tx.query<Member>(`SELECT ${memberColumns} FROM members WHERE id = $1`, [memberId]);
   if (!rows[0]) throw new AppError('unauthenticated', 'Your account no longer exists');
-  const [tenant, plan] = await Promise.all([getTenant(tx), getTenantPlan(tx)]);
+  // One after the other: a transaction is one connection, which runs one query at a time.
+  const tenant = await getTenant(tx);
+  const plan = await getTenantPlan(tx);
   return { member: rows[0], tenant, plan };
 }

@@ -80,8 +80,11 @@ export class TenantSession {
   }
 
   async start(): Promise<void> {
-    const bots = await this.deps.db.withTenant(this.lease.tenantId, async (tx) =>
-      Promise.all((await listBots(tx)).filter((b) => b.status !== 'failed').map((b) => openBotCredentials(tx, this.deps.secrets, b.id))));
+    const bots = await this.deps.db.withTenant(this.lease.tenantId, async (tx) => {
+      const credentials: BotCredentials[] = [];
+      for (const bot of (await listBots(tx)).filter((b) => b.status !== 'failed')) credentials.push(await openBotCredentials(tx, this.deps.secrets, bot.id));
+      return credentials;
+    });
     this.#health.bots = bots.length;
     for (const bot of bots) this.#clients.set(bot.id, new TelegramClient(bot.token, this.deps.apiRoot));
 

@@ -9,13 +9,14 @@ import { configKeys, isConfigKey, type ConfigKey, type ConfigValue } from './con
  * round trip. The handful of rows is loaded whole on the first read; `updateConfig` keeps
  * the loaded copy current.
  */
-const loaded = new WeakMap<TenantTx, Map<string, unknown>>();
+const loaded = new WeakMap<TenantTx, Promise<Map<string, unknown>>>();
 
-async function storedConfigs(tx: TenantTx): Promise<Map<string, unknown>> {
+function storedConfigs(tx: TenantTx): Promise<Map<string, unknown>> {
+  // The promise is kept, not the result: callers that ask at once (a list mapping its rows
+  // in parallel) share one query instead of sending several on one connection.
   let stored = loaded.get(tx);
   if (!stored) {
-    const { rows } = await tx.query<{ key: string; value: unknown }>(`SELECT key, value FROM tenant_configs`);
-    stored = new Map(rows.map((r) => [r.key, r.value]));
+    stored = tx.query<{ key: string; value: unknown }>(`SELECT key, value FROM tenant_configs`).then(({ rows }) => new Map(rows.map((r) => [r.key, r.value])));
     loaded.set(tx, stored);
   }
   return stored;
@@ -59,7 +60,7 @@ export async function updateConfig(tx: TenantTx, key: string, value: unknown, me
      ON CONFLICT (tenant_id, key) DO UPDATE SET value = EXCLUDED.value, updated_at = now(), updated_by = EXCLUDED.updated_by`,
     [tx.tenantId, key, JSON.stringify(parsed.data), memberId ?? null],
   );
-  loaded.get(tx)?.set(key, structuredClone(parsed.data));
+  (await loaded.get(tx))?.set(key, structuredClone(parsed.data));
   await recordAudit(tx, { memberId, action: 'config.updated', entity: 'config', entityId: key, before, after: parsed.data });
   return parsed.data;
 }
