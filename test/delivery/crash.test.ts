@@ -1,12 +1,13 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { enqueueMany } from '../../src/delivery/index.js';
 import type { Database } from '../../src/platform/db/index.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { openTestDatabase, realPostgres } from '../helpers/env.js';
-import { deliveredTexts, drain, grantLease, outboxStatuses, sandboxTenant, timeScale, waitUntilDrained, type SandboxTenant } from './fixtures.js';
+import type { Sandbox } from '../../src/sandbox/index.js';
+import { realPostgres } from '../helpers/env.js';
+import { deliveredTexts, drain, grantLease, outboxStatuses, sandboxTenant, waitUntilDrained, type SandboxTenant } from './fixtures.js';
+import { withDatabaseAndSandbox } from './setup.js';
 
 /**
  * A sender process SIGKILLed mid-work, then a new lease holder (higher epoch) taking over.
@@ -18,14 +19,7 @@ const child = path.join(import.meta.dirname, 'claiming-child.ts');
 
 let db: Database;
 let sandbox: Sandbox;
-before(async () => {
-  db = await openTestDatabase();
-  sandbox = await startSandbox({ timeScale });
-});
-after(async () => {
-  await sandbox.close();
-  await db.close();
-});
+withDatabaseAndSandbox((opened, started) => { db = opened; sandbox = started; });
 
 async function queue(t: SandboxTenant, count: number): Promise<void> {
   const requests = t.groups.flatMap((g) => Array.from({ length: count / t.groups.length }, (_, i) => ({

@@ -1,10 +1,11 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSchedule, enqueueMany, planDelivery, runScheduleNow, type DeliveryRequest } from '../../src/delivery/index.js';
 import type { Database } from '../../src/platform/db/index.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { openTestDatabase, realPostgres } from '../helpers/env.js';
-import { drain, sandboxTenant, testLimits, timeScale, waitUntilDrained } from './fixtures.js';
+import type { Sandbox } from '../../src/sandbox/index.js';
+import { realPostgres } from '../helpers/env.js';
+import { drain, sandboxTenant, testLimits, waitUntilDrained } from './fixtures.js';
+import { withDatabaseAndSandbox } from './setup.js';
 
 /**
  * The planner replays the sender's pacing: its answer must match what the sender then does
@@ -12,14 +13,7 @@ import { drain, sandboxTenant, testLimits, timeScale, waitUntilDrained } from '.
  */
 let db: Database;
 let sandbox: Sandbox;
-before(async () => {
-  db = await openTestDatabase();
-  sandbox = await startSandbox({ timeScale });
-});
-after(async () => {
-  await sandbox.close();
-  await db.close();
-});
+withDatabaseAndSandbox((opened, started) => { db = opened; sandbox = started; });
 
 test('before sending: what fits today goes today, the rest is planned for tomorrow, and the summary says so', async () => {
   const t = await sandboxTenant(db, sandbox, { groups: 30, plan: 'premium', messagesPerDay: 100, timeZone: 'Europe/Istanbul' });

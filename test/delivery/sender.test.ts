@@ -1,11 +1,11 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { enqueueDelivery, enqueueMany, type DeliveryRequest } from '../../src/delivery/index.js';
 import type { Database } from '../../src/platform/db/index.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import type { Sandbox } from '../../src/sandbox/index.js';
 import { updateConfig } from '../../src/tenancy/index.js';
-import { openTestDatabase } from '../helpers/env.js';
-import { deliveredTexts, drain, grantLease, insertGroup, outboxStatuses, sandboxTenant, testLimits, timeScale, waitUntilDrained, type SandboxTenant } from './fixtures.js';
+import { deliveredTexts, drain, grantLease, insertGroup, outboxStatuses, sandboxTenant, testLimits, waitUntilDrained, type SandboxTenant } from './fixtures.js';
+import { withDatabaseAndSandbox } from './setup.js';
 
 /**
  * The sender against the sandbox enforcing Telegram's limits (on a clock 20× faster):
@@ -14,14 +14,7 @@ import { deliveredTexts, drain, grantLease, insertGroup, outboxStatuses, sandbox
  */
 let db: Database;
 let sandbox: Sandbox;
-before(async () => {
-  db = await openTestDatabase();
-  sandbox = await startSandbox({ timeScale });
-});
-after(async () => {
-  await sandbox.close();
-  await db.close();
-});
+withDatabaseAndSandbox((opened, started) => { db = opened; sandbox = started; });
 
 let n = 0;
 function message(t: SandboxTenant, chatId: number, kind: DeliveryRequest['kind'] = 'broadcast', text = `m${n}`): DeliveryRequest {
