@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { sendCsv, toCsv, wantsCsv } from '../http/csv.js';
 import { dateRangeQuery } from '../http/date-range.js';
 import type { Api, Services } from '../http/types.js';
+import type { TenantTx } from '../platform/db/index.js';
 import { requireFeature } from '../tenancy/index.js';
 import { dashboardStats } from './dashboard.js';
 import { counterNames, type Counters } from './daily-counters.js';
@@ -16,6 +17,12 @@ const counterColumns = counterNames.map((name) => [name.replace(/[A-Z]/g, (c) =>
  * daily rollups and gated by plan (see analytics-access.ts for what each plan sees).
  */
 export function analyticsRoutes(api: Api, services: Services): void {
+  /** Reads in the tenant's scope; CSV is a Premium report, checked in the same transaction. */
+  const readStats = <T>(tenantId: string, csv: boolean, read: (tx: TenantTx) => Promise<T>) => services.db.withTenant(tenantId, async (tx) => {
+    if (csv) await requireFeature(tx, 'reports', 'CSV export');
+    return read(tx);
+  });
+
   api.get('/api/dashboard/stats', {
     schema: {
       summary: 'Totals and per-day series (messages in/out, new and active users, joins, failed deliveries), bot status, quota and recent activity',
@@ -25,10 +32,7 @@ export function analyticsRoutes(api: Api, services: Services): void {
     },
   }, async (request, reply) => {
     const csv = wantsCsv(request, request.query.format);
-    const stats = await services.db.withTenant(request.principal!.tenantId, async (tx) => {
-      if (csv) await requireFeature(tx, 'reports', 'CSV export');
-      return dashboardStats(tx, request.query);
-    });
+    const stats = await readStats(request.principal!.tenantId, csv, (tx) => dashboardStats(tx, request.query));
     if (!csv) return stats;
     if (stats.groups) {
       return sendCsv(reply, `groups-${stats.range.start}-${stats.range.end}.csv`,
@@ -46,10 +50,7 @@ export function analyticsRoutes(api: Api, services: Services): void {
     },
   }, async (request, reply) => {
     const csv = wantsCsv(request, request.query.format);
-    const stats = await services.db.withTenant(request.principal!.tenantId, async (tx) => {
-      if (csv) await requireFeature(tx, 'reports', 'CSV export');
-      return userStats(tx, request.query);
-    });
+    const stats = await readStats(request.principal!.tenantId, csv, (tx) => userStats(tx, request.query));
     if (!csv) return stats;
     return sendCsv(reply, `users-${stats.range.start}-${stats.range.end}.csv`,
       toCsv([['day', (r) => r.day], ['new_users', (r) => r.newUsers], ['active_users', (r) => r.activeUsers]], stats.series ?? []));

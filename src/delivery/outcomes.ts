@@ -2,20 +2,12 @@ import type { TenantTx } from '../platform/db/index.js';
 import type { RowSummary } from './claim.js';
 import type { Verdict } from './failures.js';
 import { countDeliveries, recordHistory, type HistoryEntry } from './history.js';
-import type { DeliveryKind } from './kinds.js';
 import type { FencedTx } from './lease-fence.js';
 import { deliveries } from './metrics.js';
 import { recordTargetLoss, retargetChat } from './targets.js';
 
-/** A message whose Telegram call has been answered (or failed), waiting to be recorded. */
-export interface Outcome {
-  id: string;
-  botId: string;
-  /** The chat the call went to. */
-  chatId: number;
-  kind: DeliveryKind;
-  text: string;
-  templateId: string | null;
+/** A message whose Telegram call has been answered (or failed), waiting to be recorded; `chatId` is the chat the call went to. */
+export interface Outcome extends RowSummary {
   at: Date;
   result: { action: 'sent'; telegramMessageId: number } | Verdict;
 }
