@@ -8,7 +8,7 @@ import { recordHistory } from './history.js';
 import { deliveries } from './metrics.js';
 import { textProblem } from './message-shape.js';
 import { refundQuota, type QuotaOverflow } from './quota.js';
-import { isTimeZone } from './zoned-time.js';
+import { isTimeZone } from '../platform/time.js';
 
 export type ScheduleStatus = 'active' | 'paused' | 'completed' | 'cancelled';
 

@@ -39,16 +39,6 @@ export function formatLocal(at: Date, timeZone: string): string {
   return `${localDay(at, timeZone)} ${clock}`;
 }
 
-/** True for an IANA zone name this runtime knows (`Europe/Istanbul`, `UTC`). */
-export function isTimeZone(name: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: name });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** A daily local-time window, `HH:MM` to `HH:MM`; it wraps midnight when `end` is earlier than `start`. */
 export interface DailyWindow {
   start: string;

@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import type { TenantTx } from '../platform/db/index.js';
-import { getConfig } from '../tenancy/index.js';
+import { clock, getConfig } from '../tenancy/index.js';
 
-const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24 h)');
 
 /** Per-group behaviour. Stored as JSON on the group; missing keys take the tenant's defaults. */
 export const groupSettingsSchema = z.strictObject({

@@ -1,15 +1,8 @@
 import { z } from 'zod';
+import { isTimeZone } from '../platform/time.js';
 
-const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24 h)');
-
-function isTimeZone(name: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: name });
-    return true;
-  } catch {
-    return false;
-  }
-}
+/** A local time of day, `HH:MM` (24 h): quiet hours and their per-group override use it. */
+export const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24 h)');
 
 /**
  * Every tenant configuration key Kovan knows, with the schema its value must match and the

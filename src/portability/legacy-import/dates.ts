@@ -157,13 +157,3 @@ function format(epochMs: number, micros: number): { iso: string } | string {
   }
   return { iso: `${date.toISOString().slice(0, 19)}.${String(micros).padStart(6, '0')}Z` };
 }
-
-/** True when `zone` is an IANA time zone name this Node knows. */
-export function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}

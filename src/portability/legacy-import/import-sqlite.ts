@@ -2,7 +2,7 @@ import type { Database, TenantTx } from '../../platform/db/index.js';
 import { AppError } from '../../platform/errors.js';
 import { createTenant } from '../../tenancy/index.js';
 import { noProgress, type Progress } from '../progress.js';
-import { isTimeZone } from './dates.js';
+import { isTimeZone } from '../../platform/time.js';
 import { planImport, type PlanStep } from './detect.js';
 import { groupsTarget } from './groups.js';
 import type { LegacyMapping } from './mapping.js';
