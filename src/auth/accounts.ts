@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../platform/log.js';
 import type { Database, TenantTx } from '../platform/db/index.js';
-import { AppError } from '../platform/errors.js';
+import { AppError, fieldError } from '../platform/errors.js';
 import { createTenant, getTenant, getTenantPlan, recordAudit } from '../tenancy/index.js';
 import { lockoutFor } from './lockout.js';
 import { PasswordHasher, passwordProblem } from './passwords.js';
@@ -120,10 +120,6 @@ async function recordFailedLogin(db: Database, tenantId: string, memberId: strin
 function lockedError(until: Date): AppError {
   const retryAfterSeconds = Math.max(1, Math.ceil((until.getTime() - Date.now()) / 1000));
   return new AppError('account_locked', `Too many failed logins; try again in ${retryAfterSeconds} s`, { retryAfterSeconds });
-}
-
-export function fieldError(field: string, message: string): AppError {
-  return new AppError('validation_failed', message, { fields: [{ field, message }] });
 }
 
 /** The member, tenant and plan behind a session: what `GET /api/auth/me` shows. */

@@ -2,10 +2,9 @@ import type { Database } from '../platform/db/index.js';
 import type { Logger } from '../platform/log.js';
 import type { Mailer } from '../platform/mail.js';
 import { hashToken, newToken } from '../platform/crypto.js';
-import { AppError } from '../platform/errors.js';
+import { AppError, fieldError } from '../platform/errors.js';
 import { Hour } from '../platform/time.js';
 import { recordAudit } from '../tenancy/index.js';
-import { fieldError } from './accounts.js';
 import { PasswordHasher, passwordProblem } from './passwords.js';
 import { revokeMemberSessions } from './sessions.js';
 

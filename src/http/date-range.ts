@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppError } from '../platform/errors.js';
+import { fieldError } from '../platform/errors.js';
 import { Day } from '../platform/time.js';
 
 /**
@@ -55,10 +55,6 @@ export interface DayRange {
   startDay: string;
   endDay: string;
   days: number;
-}
-
-function fieldError(field: string, message: string): AppError {
-  return new AppError('validation_failed', `${field}: ${message}`, { fields: [{ field, message }] });
 }
 
 /** The local calendar day of an instant in a time zone, as YYYY-MM-DD. */

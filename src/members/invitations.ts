@@ -1,7 +1,7 @@
 import { createSession, memberColumns, passwordProblem, type Member, type PasswordHasher, type Role, type SignedIn } from '../auth/index.js';
 import { hashToken, newToken } from '../platform/crypto.js';
 import type { Database, TenantTx } from '../platform/db/index.js';
-import { AppError, notFound } from '../platform/errors.js';
+import { AppError, fieldError, notFound } from '../platform/errors.js';
 import { Day } from '../platform/time.js';
 import { recordAudit } from '../tenancy/index.js';
 
@@ -26,10 +26,6 @@ const columns = `id, email, role, invited_by AS "invitedBy", expires_at AS "expi
   accepted_member_id AS "acceptedMemberId", created_at AS "createdAt",
   CASE WHEN accepted_at IS NOT NULL THEN 'accepted' WHEN revoked_at IS NOT NULL THEN 'revoked'
        WHEN expires_at <= now() THEN 'expired' ELSE 'pending' END AS status`;
-
-function fieldError(field: string, message: string, code: 'validation_failed' | 'conflict' = 'validation_failed'): AppError {
-  return new AppError(code, `${field}: ${message}`, { fields: [{ field, message }] });
-}
 
 /**
  * Invites a teammate by e-mail with a role. Logins are global in Kovan, so an address that

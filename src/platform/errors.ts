@@ -67,6 +67,11 @@ export class AppError extends Error {
   }
 }
 
+/** A problem with one input field: named in `fields` (forms show it by the field) and in the message. */
+export function fieldError(field: string, message: string, code: ErrorCode = 'validation_failed'): AppError {
+  return new AppError(code, `${field}: ${message}`, { fields: [{ field, message }] });
+}
+
 /** The tenant's own resource was not found; also what another tenant's id looks like. */
 export function notFound(what: string): AppError {
   return new AppError('not_found', `${what} not found`);
