@@ -5,6 +5,7 @@ import { assertLease, LeaseLostError } from '../../src/platform/fencing.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { startTestApi, registerTenant, type TestApi } from '../helpers/api.js';
 import { connectSandboxBot, startTestSandbox } from '../helpers/telegram.js';
+import { realPostgres } from '../helpers/env.js';
 
 /**
  * The lease protocol against the real database: grants raise the epoch, expired leases
@@ -43,6 +44,18 @@ test('sync creates a pending session for every tenant with a connected bot, in i
     assert.equal(row.state, 'pending');
     assert.equal(row.weight, 1, 'Basic sessions weigh 1');
   }
+});
+
+test('a session sync in flight elsewhere does not hide unchanged sessions from a claim', { skip: !realPostgres && 'needs two connections at once (PGlite runs one transaction at a time)' }, async () => {
+  // Workers sync the session rows every TTL; a sync must not lock rows it leaves as they are,
+  // or every claim meanwhile (FOR UPDATE SKIP LOCKED) would pass over them.
+  await registerWorker(`${pool}-a`);
+  const grants = await api.services.db.withOwner(async (tx) => {
+    await tx.query(`SELECT fleet_sync_sessions()`);
+    return store.claim(`${pool}-a`, pool, 100, 5000);
+  });
+  assert.deepEqual(grants.map((g) => g.tenantId).sort(), tenants.slice(0, 3).sort(), 'every session of the pool is claimable during the sync');
+  for (const grant of grants) await store.release({ tenantId: grant.tenantId, workerId: `${pool}-a`, epoch: grant.epoch });
 });
 
 test('claim grants with a rising epoch; expired leases are not renewed and go to the next claimant', async () => {
