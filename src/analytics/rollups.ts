@@ -2,24 +2,40 @@ import type { TenantTx } from '../platform/db/index.js';
 
 export type DailyCounter = 'messages_in' | 'messages_out' | 'new_users' | 'active_users' | 'joins' | 'leaves' | 'join_requests' | 'deliveries_failed';
 
-const counters = new Set<DailyCounter>(['messages_in', 'messages_out', 'new_users', 'active_users', 'joins', 'leaves', 'join_requests', 'deliveries_failed']);
+const counters: readonly DailyCounter[] = ['messages_in', 'messages_out', 'new_users', 'active_users', 'joins', 'leaves', 'join_requests', 'deliveries_failed'];
+
+/** The tenant total's row in `stats_daily`; a group's row carries its chat id. */
+const tenantScope = 0;
 
 /**
- * Adds to today's counters (today in the tenant's time zone) for the tenant total and,
- * when `chatId` is given, for that group too. Called in the same transaction as the event
- * it counts, so the dashboard's numbers never drift from the history.
+ * Today's counter increments of one unit of work (one update), for the tenant total and per
+ * group, added up in memory and written by `flush` in one statement (today in the tenant's
+ * time zone). The caller flushes in the same transaction as the events it counted, so the
+ * dashboard's numbers never drift from the history. One statement whatever was counted:
+ * one round trip per update instead of one per event, and a single prepared statement.
  */
-export async function bumpDaily(tx: TenantTx, timeZone: string, increments: Partial<Record<DailyCounter, number>>, chatId?: number): Promise<void> {
-  const entries = Object.entries(increments).filter(([k, v]) => counters.has(k as DailyCounter) && v) as Array<[DailyCounter, number]>;
-  if (entries.length === 0) return;
-  const names = entries.map(([k]) => k);
-  const values = entries.map(([, v]) => v);
-  const set = names.map((n) => `${n} = stats_daily.${n} + EXCLUDED.${n}`).join(', ');
-  const scopes = chatId === undefined || chatId === 0 ? [0] : [0, chatId];
-  await tx.query(
-    `INSERT INTO stats_daily (tenant_id, day, chat_id, ${names.join(', ')})
-     SELECT $1, (now() AT TIME ZONE $2)::date, scope, ${values.map((_, i) => `$${i + 4}::int`).join(', ')}
-       FROM unnest($3::bigint[]) AS scope
-     ON CONFLICT (tenant_id, day, chat_id) DO UPDATE SET ${set}`,
-    [tx.tenantId, timeZone, scopes, ...values]);
+export class DailyTally {
+  private readonly byScope = new Map<number, Record<DailyCounter, number>>();
+
+  /** Counts for the tenant total and, when `chatId` is a group's, for that group too. */
+  add(increments: Partial<Record<DailyCounter, number>>, chatId?: number): this {
+    const scopes = chatId === undefined || chatId === tenantScope ? [tenantScope] : [tenantScope, chatId];
+    for (const scope of scopes) {
+      const row = this.byScope.get(scope) ?? Object.fromEntries(counters.map((c) => [c, 0])) as Record<DailyCounter, number>;
+      for (const counter of counters) row[counter] += increments[counter] ?? 0;
+      this.byScope.set(scope, row);
+    }
+    return this;
+  }
+
+  async flush(tx: TenantTx, timeZone: string): Promise<void> {
+    const rows = [...this.byScope].filter(([, row]) => counters.some((c) => row[c] !== 0));
+    this.byScope.clear();
+    if (rows.length === 0) return;
+    await tx.query(
+      `INSERT INTO stats_daily (tenant_id, day, chat_id, ${counters.join(', ')})
+       SELECT $1, (now() AT TIME ZONE $2)::date, t.* FROM unnest($3::bigint[], ${counters.map((_, i) => `$${i + 4}::int[]`).join(', ')}) AS t
+       ON CONFLICT (tenant_id, day, chat_id) DO UPDATE SET ${counters.map((c) => `${c} = stats_daily.${c} + EXCLUDED.${c}`).join(', ')}`,
+      [tx.tenantId, timeZone, rows.map(([scope]) => scope), ...counters.map((c) => rows.map(([, row]) => row[c]))]);
+  }
 }

@@ -1,6 +1,6 @@
 import type { Chat, ChatMemberUpdated, ChatJoinRequest, Message, Update } from 'grammy/types';
 import type { TenantTx } from '../platform/db/index.js';
-import { bumpDaily } from '../analytics/rollups.js';
+import { DailyTally } from '../analytics/rollups.js';
 import { markBlocked, openJoinRequestWindow, recordSighting, type TelegramPerson } from '../audience/index.js';
 import type { FollowUp, LiveEvent } from '../events/index.js';
 
@@ -62,11 +62,15 @@ export async function handleUpdate(tx: TenantTx, bot: PipelineBot, rawUpdate: Up
   if (update.message) await run.message(update.message);
   else if (update.my_chat_member) await run.botMembership(update.my_chat_member);
   else if (update.chat_join_request) await run.joinRequest(update.chat_join_request);
+  await run.tally.flush(tx, run.timeZone);
   return result;
 }
 
 /** The work of one update, with what it needs at hand. */
 class UpdateRun {
+  /** The update's daily counters, written once when its work is done. */
+  readonly tally = new DailyTally();
+
   constructor(
     readonly tx: TenantTx,
     readonly bot: PipelineBot,
@@ -90,7 +94,7 @@ class UpdateRun {
       if (message.left_chat_member.id === this.bot.telegramBotId) return;
       await this.see(message.left_chat_member, false);
       await recordInbound(this.tx, { botId: this.bot.id, chatId: chat.id, chatType: chat.type, telegramMessageId: message.message_id, userId: message.left_chat_member.id, kind: 'leave', at });
-      await bumpDaily(this.tx, this.timeZone, { leaves: 1 }, chat.id);
+      this.tally.add({ leaves: 1 }, chat.id);
       await adjustMemberCount(this.tx, group.id, -1);
       this.event('leave', { chatId: chat.id, userId: message.left_chat_member.id, firstName: message.left_chat_member.first_name });
       return;
@@ -99,7 +103,7 @@ class UpdateRun {
     if (!message.from || text === undefined) return;
     await this.see(message.from, true);
     await recordInbound(this.tx, { botId: this.bot.id, chatId: chat.id, chatType: chat.type, telegramMessageId: message.message_id, userId: message.from.id, kind: text.startsWith('/') ? 'command' : 'text', text, at });
-    await bumpDaily(this.tx, this.timeZone, { messages_in: 1 }, chat.id);
+    this.tally.add({ messages_in: 1 }, chat.id);
     this.event('message_in', { chatId: chat.id, userId: message.from.id, firstName: message.from.first_name, text: text.slice(0, 200), groupTitle: group.title });
     if (group.enabled && !group.pausedReason && group.settings.autoReply) await this.autoReply(message, text, group);
   }
@@ -111,7 +115,7 @@ class UpdateRun {
     // A person can only write to a bot after starting it: any private message opens the conversation.
     await this.see(from, true, true);
     await recordInbound(this.tx, { botId: this.bot.id, chatId: message.chat.id, chatType: 'private', telegramMessageId: message.message_id, userId: from.id, kind: text?.startsWith('/') ? 'command' : 'text', text, at });
-    await bumpDaily(this.tx, this.timeZone, { messages_in: 1 });
+    this.tally.add({ messages_in: 1 });
     this.event('message_in', { chatId: message.chat.id, userId: from.id, firstName: from.first_name, text: text?.slice(0, 200) ?? null, private: true });
     if (text === undefined) return;
     if (/^\/start(\s|@|$)/.test(text)) return this.startGreeting(message);
@@ -135,7 +139,7 @@ class UpdateRun {
       this.event('join', { chatId: group.chatId, userId: person.id, firstName: person.first_name, groupTitle: group.title });
     }
     if (people.length > 0) {
-      await bumpDaily(this.tx, this.timeZone, { joins: people.length }, group.chatId);
+      this.tally.add({ joins: people.length }, group.chatId);
       await adjustMemberCount(this.tx, group.id, people.length);
     }
     const first = people.find((p) => !p.is_bot);
@@ -170,7 +174,7 @@ class UpdateRun {
     await this.see(request.from, false);
     await openJoinRequestWindow(this.tx, request.from.id, new Date(at.getTime() + joinRequestWindow));
     await recordInbound(this.tx, { botId: this.bot.id, chatId: request.chat.id, chatType: request.chat.type, userId: request.from.id, kind: 'join_request', text: request.bio, at });
-    await bumpDaily(this.tx, this.timeZone, { join_requests: 1 }, request.chat.id);
+    this.tally.add({ join_requests: 1 }, request.chat.id);
     this.event('join_request', { chatId: request.chat.id, userId: request.from.id, firstName: request.from.first_name });
     const group = await this.groupFor(request.chat);
     if (!group.enabled || group.pausedReason) return;
@@ -214,9 +218,7 @@ class UpdateRun {
 
   async see(person: TelegramPerson, wroteMessage: boolean, startedChat = false): Promise<void> {
     const sighting = await recordSighting(this.tx, person, this.timeZone, { wroteMessage, startedChat });
-    if (sighting.isNew || sighting.firstToday) {
-      await bumpDaily(this.tx, this.timeZone, { new_users: sighting.isNew ? 1 : 0, active_users: sighting.firstToday ? 1 : 0 });
-    }
+    this.tally.add({ new_users: sighting.isNew ? 1 : 0, active_users: sighting.firstToday ? 1 : 0 });
   }
 
   /** The group of a chat; a group the bot was in before Kovan knew it is recorded now. */
