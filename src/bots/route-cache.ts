@@ -4,7 +4,6 @@ import { Minute } from '../platform/time.js';
 export interface WebhookRoute {
   tenantId: string;
   botId: string;
-  username: string;
   telegramBotId: number;
   webhookSecret: string;
 }

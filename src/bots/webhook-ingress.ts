@@ -29,7 +29,7 @@ export function webhookIngressRoutes(api: Api, services: Services): void {
     const secret = request.headers['x-telegram-bot-api-secret-token'];
     if (typeof secret !== 'string' || !constantTimeEqual(secret, route.webhookSecret)) throw new AppError('unauthenticated', 'Wrong webhook secret');
     const result = await services.db.withTenant(route.tenantId, (tx) =>
-      handleUpdate(tx, { id: route.botId, username: route.username, telegramBotId: route.telegramBotId }, request.body as unknown as Update));
+      handleUpdate(tx, { id: route.botId, telegramBotId: route.telegramBotId }, request.body as unknown as Update));
     updatesReceived.inc({ source: 'webhook' });
     await publishEvents(services.cache, route.tenantId, result.events);
     if (result.enqueued > 0 || result.followUps.length > 0) {
@@ -45,7 +45,7 @@ export function webhookIngressRoutes(api: Api, services: Services): void {
     const [found] = await services.db.readWithoutTenant<{ tenant_id: string; bot_id: string }>('SELECT * FROM bot_find_route($1)', [routeId]);
     if (!found) throw new AppError('not_found', 'Unknown webhook');
     const bot = await services.db.withTenant(found.tenant_id, (tx) => openBotCredentials(tx, services.secrets, found.bot_id));
-    const route = { tenantId: found.tenant_id, botId: bot.id, username: bot.username, telegramBotId: bot.telegramBotId, webhookSecret: bot.webhookSecret };
+    const route = { tenantId: found.tenant_id, botId: bot.id, telegramBotId: bot.telegramBotId, webhookSecret: bot.webhookSecret };
     routes.set(routeId, route);
     return route;
   }

@@ -13,10 +13,9 @@ import { getConfig, hasFeature } from '../tenancy/index.js';
 import { recordInbound } from './history.js';
 import { sendFromPipeline } from './outbound.js';
 
-/** The bot an update arrived for. */
+/** The bot an update arrived for (its current username is read with the update's de-duplication). */
 export interface PipelineBot {
   id: string;
-  username: string;
   telegramBotId: number;
 }
 
@@ -44,9 +43,10 @@ export async function handleUpdate(tx: TenantTx, bot: PipelineBot, rawUpdate: Up
   const update = withoutNulCharacters(rawUpdate);
   const result: PipelineResult = { duplicate: false, enqueued: 0, followUps: [], events: [] };
   // One round trip: the update is new (and its bot still connected: a webhook route cached
-  // by the API may outlive a disconnect), and the bot's last update time, written at most
-  // every 30 s so concurrent updates of one bot do not queue on its row.
-  const { rows: [seen] } = await tx.query<{ fresh: boolean }>(
+  // by the API may outlive a disconnect), the bot's last update time, written at most
+  // every 30 s so concurrent updates of one bot do not queue on its row, and the bot's
+  // username as it is now (a cached route may predate a rename; `/cmd@name` needs it).
+  const { rows: [seen] } = await tx.query<{ fresh: boolean; username: string }>(
     `WITH fresh AS (
        INSERT INTO processed_updates (tenant_id, bot_id, update_id)
        SELECT $1, b.id, $3 FROM bots b WHERE b.id = $2 AND b.status <> 'disconnected'
@@ -54,11 +54,11 @@ export async function handleUpdate(tx: TenantTx, bot: PipelineBot, rawUpdate: Up
      touched AS (
        UPDATE bots SET last_update_at = now()
         WHERE id IN (SELECT bot_id FROM fresh) AND (last_update_at IS NULL OR last_update_at < now() - interval '30 seconds'))
-     SELECT EXISTS (SELECT 1 FROM fresh) AS fresh`,
+     SELECT EXISTS (SELECT 1 FROM fresh) AS fresh, (SELECT username FROM bots WHERE id = $2) AS username`,
     [tx.tenantId, bot.id, update.update_id]);
   if (!seen?.fresh) return { ...result, duplicate: true };
 
-  const run = new UpdateRun(tx, bot, update, result, await getConfig(tx, 'time_zone'));
+  const run = new UpdateRun(tx, { ...bot, username: seen.username }, update, result, await getConfig(tx, 'time_zone'));
   if (update.message) await run.message(update.message);
   else if (update.my_chat_member) await run.botMembership(update.my_chat_member);
   else if (update.chat_join_request) await run.joinRequest(update.chat_join_request);
@@ -73,7 +73,7 @@ class UpdateRun {
 
   constructor(
     readonly tx: TenantTx,
-    readonly bot: PipelineBot,
+    readonly bot: PipelineBot & { username: string },
     readonly update: Update,
     readonly result: PipelineResult,
     readonly timeZone: string,

@@ -22,7 +22,7 @@ const person = (id: number, name: string) => ({ id, is_bot: false, first_name: n
 const groupChat = (id: number) => ({ id, type: 'supergroup' as const, title: `Chat ${id}` });
 
 async function feed(update: Omit<Update, 'update_id'>): Promise<void> {
-  await api.services.db.withTenant(owner.tenantId, (tx) => handleUpdate(tx, { id: bot.id, username: bot.username, telegramBotId: bot.telegramBotId }, { update_id: updateId++, ...update } as Update));
+  await api.services.db.withTenant(owner.tenantId, (tx) => handleUpdate(tx, { id: bot.id, telegramBotId: bot.telegramBotId }, { update_id: updateId++, ...update } as Update));
 }
 
 function message(chat: number, from: number, text: string, date = now) {

@@ -113,6 +113,23 @@ test('the webhook guard repairs a webhook another tool took, records it, and tel
   assert.equal(await checkWebhook({ db: api.services.db, cache: api.services.cache, lease, log: api.services.log }, credentials, client, ours), false, 'nothing to repair now');
 });
 
+test('a bot renamed after the API cached its route: `/command@new_name` is answered, `@old_name` is not', async () => {
+  await api.services.db.withTenant(tenant.tenantId, async (tx) => {
+    const reply = await createTemplate(tx, { kind: 'reply', name: 'price', content: 'Prices start at 5.' });
+    await createReplyRule(tx, { name: 'price', triggerType: 'command', trigger: 'price', caseSensitive: false, scope: 'both', groupIds: [], templateId: reply.id, priority: 2, cooldownUserSeconds: 0, cooldownChatSeconds: 0, enabled: true });
+  });
+  const oldName = `wh${process.pid}_bot`;
+  const newName = `wh${process.pid}_renamed_bot`;
+  // The API has the route cached by now (the tests above posted to it); the bot is renamed and reconnected.
+  await api.services.db.withOwner((tx) => tx.query(`UPDATE bots SET username = $2 WHERE id = $1`, [botId, newName]));
+  const answers = () => sandbox.chatMessages(groupChatId).filter((m) => m.from?.id === telegramBotId && m.text === 'Prices start at 5.');
+  sandbox.userSendsMessage(member, groupChatId, `/price@${oldName}`);
+  sandbox.userSendsMessage(member, groupChatId, `/price@${newName}`);
+  await eventually(async () => answers().length > 0, 15_000, 'the reply to the command for the new name');
+  await eventually(async () => api.services.db.withTenant(tenant.tenantId, async (tx) => (await tx.query(`SELECT 1 FROM messages WHERE text = $1`, [`/price@${newName}`])).rows[0]), 15_000, 'both commands processed');
+  assert.deepEqual(answers().map((m) => m.reply_to_message?.text), [`/price@${newName}`], 'one reply, to the command for the new name');
+});
+
 // Last: it disconnects the bot.
 test('disconnecting a webhook-mode bot removes its webhook at Telegram, so the bot can be used elsewhere', async () => {
   const credentials = await api.services.db.withTenant(tenant.tenantId, (tx) => openBotCredentials(tx, api.services.secrets, botId));
