@@ -1,17 +1,9 @@
 import { addDays } from '../http/date-range.js';
 import type { TenantTx } from '../platform/db/index.js';
+import type { Counters } from './contract.js';
 
-/** The daily counters as the API shows them (camelCase of stats_daily's columns). */
-export interface Counters {
-  messagesIn: number;
-  messagesOut: number;
-  newUsers: number;
-  activeUsers: number;
-  joins: number;
-  leaves: number;
-  joinRequests: number;
-  deliveriesFailed: number;
-}
+export type { Counters } from './contract.js';
+
 
 export interface DailyCounters extends Counters {
   day: string;

@@ -5,7 +5,8 @@ import { AppError, fieldError } from '../platform/errors.js';
 import { createTenant, getTenant, getTenantPlan, recordAudit } from '../tenancy/index.js';
 import { lockoutFor } from './lockout.js';
 import { PasswordHasher, passwordProblem } from './passwords.js';
-import { createSession, type Role } from './sessions.js';
+import type { Member, Role } from './contract.js';
+import { createSession } from './sessions.js';
 
 export interface AccountDeps {
   db: Database;
@@ -14,16 +15,7 @@ export interface AccountDeps {
   trialDays: number;
 }
 
-export interface Member {
-  id: string;
-  username: string;
-  email: string;
-  role: Role;
-  displayName: string | null;
-  telegramUserId: number | null;
-  language: string | null;
-  createdAt: string;
-}
+export type { Member } from './contract.js';
 
 export const memberColumns = `id, username, email, role, display_name AS "displayName",
   telegram_user_id AS "telegramUserId", language, created_at AS "createdAt"`;

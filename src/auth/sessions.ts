@@ -1,6 +1,7 @@
 import type { Database, TenantTx } from '../platform/db/index.js';
 import { hashToken, newToken } from '../platform/crypto.js';
 import { Day } from '../platform/time.js';
+import type { Role } from './contract.js';
 
 /** A session dies after this long unused… */
 export const sessionIdleTimeout = 7 * Day;
@@ -9,7 +10,7 @@ export const sessionAbsoluteTimeout = 30 * Day;
 
 export const sessionTokenPrefix = 'kvs';
 
-export type Role = 'owner' | 'admin' | 'viewer';
+export type { Role } from './contract.js';
 
 /** Who a request acts as, once authenticated. */
 export interface Principal {

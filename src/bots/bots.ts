@@ -6,27 +6,10 @@ import { AppError, notFound } from '../platform/errors.js';
 import { recordAudit } from '../tenancy/index.js';
 import { TelegramClient } from './telegram-client.js';
 import { TelegramCallError } from './telegram-errors.js';
+import type { Bot, BotStatus } from './contract.js';
 
-export type BotStatus = 'connected' | 'degraded' | 'failed' | 'disconnected';
+export type { Bot, BotStatus } from './contract.js';
 
-/** A bot as the tenant sees it: never the token, only a hint of it. */
-export interface Bot {
-  id: string;
-  telegramBotId: number;
-  username: string;
-  firstName: string;
-  tokenHint: string;
-  canReadAllGroupMessages: boolean;
-  mode: 'polling' | 'webhook';
-  status: BotStatus;
-  statusReason: string | null;
-  lastUpdateAt: string | null;
-  lastSendAt: string | null;
-  lastError: string | null;
-  lastErrorAt: string | null;
-  webhookRepairs: number;
-  createdAt: string;
-}
 
 export const botColumns = `id, telegram_bot_id AS "telegramBotId", username, first_name AS "firstName", token_hint AS "tokenHint",
   can_read_all_group_messages AS "canReadAllGroupMessages", mode, status, status_reason AS "statusReason",

@@ -2,27 +2,10 @@ import type { TenantTx } from '../platform/db/index.js';
 import { AppError, notFound } from '../platform/errors.js';
 import { getTemplate } from '../templates/templates.js';
 import { getTenantPlan, recordAudit } from '../tenancy/index.js';
-import { effectiveSettings, groupSettingsSchema, type GroupSettings } from './settings.js';
+import type { BotMembership, Group, GroupSettings } from './contract.js';
+import { effectiveSettings, groupSettingsSchema } from './settings.js';
 
-export type BotMembership = 'member' | 'administrator' | 'restricted' | 'left' | 'kicked';
-
-export interface Group {
-  id: string;
-  botId: string;
-  chatId: number;
-  type: 'group' | 'supergroup' | 'channel';
-  title: string;
-  username: string | null;
-  memberCount: number | null;
-  botStatus: BotMembership;
-  botCanInvite: boolean;
-  botCanDelete: boolean;
-  enabled: boolean;
-  pausedReason: string | null;
-  settings: GroupSettings;
-  addedAt: string;
-  removedAt: string | null;
-}
+export type { BotMembership, Group } from './contract.js';
 
 const columns = `id, bot_id AS "botId", chat_id AS "chatId", type, title, username, member_count AS "memberCount",
   bot_status AS "botStatus", bot_can_invite AS "botCanInvite", bot_can_delete AS "botCanDelete", enabled,

@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import type { TenantTx } from '../platform/db/index.js';
 import { clock, getConfig } from '../tenancy/index.js';
+import type { GroupSettings } from './contract.js';
 
+export type { GroupSettings, JoinRequestAction } from './contract.js';
 
-/** Per-group behaviour. Stored as JSON on the group; missing keys take the tenant's defaults. */
+/** The API's check of {@link GroupSettings} (a partial of it on updates). */
 export const groupSettingsSchema = z.strictObject({
   welcomeEnabled: z.boolean(),
   welcomeTemplateId: z.uuid().nullable(),
@@ -11,9 +13,7 @@ export const groupSettingsSchema = z.strictObject({
   joinRequestAction: z.enum(['approve', 'decline', 'leave_pending']),
   autoReply: z.boolean(),
   quietHours: z.strictObject({ start: clock, end: clock }).nullable(),
-});
-
-export type GroupSettings = z.infer<typeof groupSettingsSchema>;
+}) satisfies z.ZodType<GroupSettings>;
 
 /** A group's settings with the tenant's defaults filled in. */
 export async function effectiveSettings(tx: TenantTx, stored: Partial<GroupSettings>): Promise<GroupSettings> {

@@ -1,19 +1,11 @@
 import type { TenantTx } from '../platform/db/index.js';
 import { AppError, notFound } from '../platform/errors.js';
 import { recordAudit, requireFeature } from '../tenancy/index.js';
+import type { Template, TemplateKind } from './contract.js';
 import { isAdvancedTemplate, validateTemplate } from './render.js';
 
-export type TemplateKind = 'message' | 'invite' | 'reply';
+export type { Template, TemplateKind } from './contract.js';
 
-export interface Template {
-  id: string;
-  kind: TemplateKind;
-  name: string;
-  content: string;
-  advanced: boolean;
-  createdAt: string;
-  updatedAt: string;
-}
 
 const columns = `id, kind, name, content, advanced, created_at AS "createdAt", updated_at AS "updatedAt"`;
 

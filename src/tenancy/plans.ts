@@ -1,35 +1,8 @@
 import type { Queryable, TenantTx } from '../platform/db/index.js';
+import type { Feature, Plan, PlanCode, TenantPlan } from './contract.js';
 
-export const planCodes = ['basic', 'advanced', 'premium', 'enterprise'] as const;
-export type PlanCode = (typeof planCodes)[number];
+export { planCodes, type Feature, type Plan, type PlanCode, type TenantPlan } from './contract.js';
 
-/** A feature a plan may include; routes gate on these, not on plan names. */
-export type Feature =
-  | 'basic_templates' | 'custom_templates' | 'advanced_templates' | 'auto_reply'
-  | 'basic_analytics' | 'advanced_analytics' | 'reports' | 'api_access'
-  | 'dedicated_isolation' | 'custom_limits';
-
-export interface Plan {
-  code: PlanCode;
-  name: string;
-  priceCents: number | null;
-  currency: string;
-  maxGroups: number | null;
-  messagesPerDay: number | null;
-  features: Feature[];
-  sessionWeight: number;
-  rank: number;
-}
-
-/** The limits in force for one tenant: its plan's, or its own where Enterprise sets them. */
-export interface TenantPlan {
-  plan: Plan;
-  status: 'trialing' | 'active' | 'past_due' | 'suspended' | 'cancelled';
-  trialEndsAt: string | null;
-  currentPeriodEnd: string | null;
-  maxGroups: number | null;
-  messagesPerDay: number;
-}
 
 /** The plan columns as {@link Plan} fields, read from the table aliased `p`. */
 const planColumns = `p.code, p.name, p.price_cents AS "priceCents", p.currency, p.max_groups AS "maxGroups",

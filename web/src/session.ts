@@ -1,6 +1,6 @@
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
-import type { Me, Role } from './api/types';
+import type { Feature, Me, Role } from './api/types';
 
 export interface Session {
   me: Me;
@@ -25,6 +25,6 @@ export function roleAllows(role: Role, needed: Role): boolean {
   return rank[role] >= rank[needed];
 }
 
-export function hasFeature(me: Me, feature: string): boolean {
+export function hasFeature(me: Me, feature: Feature): boolean {
   return me.plan.plan.features.includes(feature);
 }

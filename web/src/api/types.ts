@@ -1,67 +1,33 @@
 /**
- * The API's shapes as the Mini App reads them, mirroring the server's routes (billing and the
- * operator's tenants: docs/BILLING.md; the rest: docs/API.md and /api/openapi.json).
+ * The API's shapes as the Mini App reads them. Most come type-only from the server's contract
+ * modules (`src/<context>/contract.ts`: docs/ARCHITECTURE.md, Layout), so the two cannot
+ * drift; the rest mirror the server's routes by hand (billing and the operator's tenants:
+ * docs/BILLING.md; the rest: docs/API.md and /api/openapi.json).
  */
+import type { Member, Role } from '../../../src/auth/contract.js';
+import type { Bot } from '../../../src/bots/contract.js';
+import type { Counters } from '../../../src/analytics/contract.js';
+import type { Payment } from '../../../src/billing/contract.js';
+import type { PlanCode, TenantPlan } from '../../../src/tenancy/contract.js';
 
-export type Role = 'owner' | 'admin' | 'viewer';
-export type PlanCode = 'basic' | 'advanced' | 'premium' | 'enterprise';
-
-export interface Member {
-  id: string;
-  username: string;
-  email: string;
-  role: Role;
-  displayName: string | null;
-  telegramUserId: number | null;
-  language: string | null;
-  createdAt: string;
-}
-
-export interface Plan {
-  code: PlanCode;
-  name: string;
-  priceCents: number | null;
-  currency: string;
-  maxGroups: number | null;
-  messagesPerDay: number | null;
-  features: string[];
-  rank: number;
-}
+export type { Member, Role } from '../../../src/auth/contract.js';
+export type { Bot, BotStatus } from '../../../src/bots/contract.js';
+export type { Counters } from '../../../src/analytics/contract.js';
+export type { Group, GroupSettings, JoinRequestAction } from '../../../src/groups/contract.js';
+export type { Payment, PaymentStatus } from '../../../src/billing/contract.js';
+export type { Feature, Plan, PlanCode } from '../../../src/tenancy/contract.js';
+export type { Template, TemplateKind } from '../../../src/templates/contract.js';
 
 export interface Me {
   member: Member;
   tenant: { id: string; name: string; status: string; isOperator: boolean; createdAt: string };
-  plan: {
-    plan: Plan;
-    status: 'trialing' | 'active' | 'past_due' | 'suspended' | 'cancelled';
-    trialEndsAt: string | null;
-    currentPeriodEnd: string | null;
-    maxGroups: number | null;
-    messagesPerDay: number;
-  };
+  plan: TenantPlan;
 }
 
 export interface SignedIn {
   token: string;
   tenantId: string;
   member: Member;
-}
-
-export type BotStatus = 'connected' | 'degraded' | 'failed' | 'disconnected';
-
-export interface Bot {
-  id: string;
-  telegramBotId: number;
-  username: string;
-  firstName: string;
-  tokenHint: string;
-  canReadAllGroupMessages: boolean;
-  mode: 'polling' | 'webhook';
-  status: BotStatus;
-  statusReason: string | null;
-  lastUpdateAt: string | null;
-  lastError: string | null;
-  lastErrorAt: string | null;
 }
 
 export type CheckStatus = 'ok' | 'warning' | 'failed' | 'skipped';
@@ -85,45 +51,6 @@ export interface SetupChecklist {
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
-}
-
-export type JoinRequestAction = 'approve' | 'decline' | 'leave_pending';
-
-export interface GroupSettings {
-  welcomeEnabled: boolean;
-  welcomeTemplateId: string | null;
-  inviteTemplateId: string | null;
-  joinRequestAction: JoinRequestAction;
-  autoReply: boolean;
-  quietHours: { start: string; end: string } | null;
-}
-
-export interface Group {
-  id: string;
-  botId: string;
-  chatId: number;
-  type: 'group' | 'supergroup' | 'channel';
-  title: string;
-  username: string | null;
-  memberCount: number | null;
-  botStatus: 'member' | 'administrator' | 'restricted' | 'left' | 'kicked';
-  botCanInvite: boolean;
-  enabled: boolean;
-  pausedReason: string | null;
-  settings: GroupSettings;
-  addedAt: string;
-  removedAt: string | null;
-}
-
-export type TemplateKind = 'message' | 'invite' | 'reply';
-
-export interface Template {
-  id: string;
-  kind: TemplateKind;
-  name: string;
-  content: string;
-  advanced: boolean;
-  updatedAt: string;
 }
 
 export interface TemplateVariable {
@@ -160,17 +87,6 @@ export interface LiveEvent {
   type: 'message_in' | 'message_out' | 'join' | 'leave' | 'join_request' | 'delivery_failed' | 'quota' | 'bot_status' | 'group';
   at: string;
   data: Record<string, unknown>;
-}
-
-export interface Counters {
-  messagesIn: number;
-  messagesOut: number;
-  newUsers: number;
-  activeUsers: number;
-  joins: number;
-  leaves: number;
-  joinRequests: number;
-  deliveriesFailed: number;
 }
 
 /** A row of the message history (the dashboard's recent activity). */
@@ -234,28 +150,7 @@ export interface ApiKey {
   createdAt: string;
 }
 
-export type PaymentStatus = 'pending' | 'paid' | 'cancelled' | 'failed' | 'refunded';
 export type SubscriptionStatus = Me['plan']['status'];
-
-/** A row of the billing history; an upgrade request is a `pending` manual payment until the operator acts. */
-export interface Payment {
-  id: string;
-  /** When it was created (requested). */
-  at: string;
-  planCode: PlanCode;
-  /** Null: a custom price still to be agreed (an Enterprise request). For `XTR` a number of Telegram Stars. */
-  amountCents: number | null;
-  currency: string;
-  status: PaymentStatus;
-  method: 'manual' | 'stars';
-  /** The operator's reference (invoice or bank transfer number). */
-  reference: string | null;
-  /** Why it was cancelled or failed, in words. */
-  note: string | null;
-  /** The note as a code, said in the reader's language; `declined` carries the operator's own words in `note`. */
-  noteCode: 'replaced' | 'withdrawn' | 'downgraded' | 'other_plan' | 'declined' | null;
-  paidAt: string | null;
-}
 
 /** `POST /api/subscription/change`: a downgrade applies at once (200); an upgrade waits for the operator (202). */
 export type PlanChange =
