@@ -2,9 +2,9 @@ import type { TenantTx } from '../platform/db/index.js';
 import { notifyTenant } from '../notify/index.js';
 import { formatLocal, localDay, nextLocalMidnight } from './zoned-time.js';
 import { quotaExhausted } from './metrics.js';
+import type { QuotaOverflow } from './contract.js';
 
-/** What to do with messages over the day's quota: refuse them, or charge them to the following days. */
-export type QuotaOverflow = 'reject' | 'next_day';
+export type { QuotaOverflow } from './contract.js';
 
 /** How far ahead `next_day` may spill: a broadcast never books more than a week of quota. */
 export const maxDeferredDays = 7;

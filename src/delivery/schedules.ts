@@ -7,35 +7,11 @@ import { getConfig, recordAudit } from '../tenancy/index.js';
 import { recordHistory } from './history.js';
 import { deliveries } from './metrics.js';
 import { textProblem } from './message-shape.js';
-import { refundQuota, type QuotaOverflow } from './quota.js';
+import { refundQuota } from './quota.js';
+import type { QuotaOverflow, Schedule, ScheduleStatus } from './contract.js';
 import { isTimeZone } from '../platform/time.js';
 
-export type ScheduleStatus = 'active' | 'paused' | 'completed' | 'cancelled';
-
-/**
- * A post of a template (or composed text) to chosen groups: once at `runAt`, or on every
- * occurrence of `cron` in `timeZone`. A broadcast is a one-off schedule that runs when
- * created. `completed`: nothing left to run (its last messages may still be sending).
- */
-export interface Schedule {
-  id: string;
-  name: string;
-  kind: 'scheduled' | 'broadcast';
-  templateId: string | null;
-  text: string | null;
-  parseMode: 'HTML' | null;
-  groupIds: string[];
-  runAt: Date | null;
-  cron: string | null;
-  /** The cron's zone; null: the tenant's `time_zone`. */
-  timeZone: string | null;
-  overflow: QuotaOverflow;
-  status: ScheduleStatus;
-  nextRunAt: Date | null;
-  lastRunAt: Date | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
+export type { Schedule, ScheduleStatus } from './contract.js';
 
 /** What a tenant sets on a schedule. Exactly one of templateId/text, exactly one of runAt/cron. */
 export interface ScheduleInput {

@@ -3,24 +3,9 @@ import { Hour } from '../platform/time.js';
 import { getConfig, getTenantPlan, type TenantPlan } from '../tenancy/index.js';
 import { usageFrom } from './quota.js';
 import { localDay, nextLocalMidnight } from './zoned-time.js';
+import type { Usage } from './contract.js';
 
-/** Today's quota as the tenant sees it (`GET /api/usage`). */
-export interface Usage {
-  day: string;
-  timeZone: string;
-  limit: number;
-  used: number;
-  remaining: number;
-  /** When the next day's quota starts, in the tenant's zone. */
-  resetsAt: Date;
-  /** Accepted today and not sent yet. */
-  queued: number;
-  /** Quota already booked on later days by broadcasts that overflowed. */
-  booked: Array<{ day: string; used: number }>;
-  /** At today's pace so far: where the day ends, and when the quota runs out (null: not today). */
-  forecast: { projectedUsed: number; exhaustsAt: Date | null };
-  groups: { used: number; limit: number | null };
-}
+export type { Usage } from './contract.js';
 
 /**
  * Today's quota. A caller that already read the tenant's zone or plan in this transaction

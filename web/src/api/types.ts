@@ -8,12 +8,16 @@ import type { Member, Role } from '../../../src/auth/contract.js';
 import type { Bot } from '../../../src/bots/contract.js';
 import type { Counters } from '../../../src/analytics/contract.js';
 import type { Payment } from '../../../src/billing/contract.js';
+import type { Schedule as ServerSchedule, Usage as ServerUsage } from '../../../src/delivery/contract.js';
+import type { Serialized } from '../../../src/platform/contract.js';
 import type { PlanCode, TenantPlan } from '../../../src/tenancy/contract.js';
 
 export type { Member, Role } from '../../../src/auth/contract.js';
 export type { Bot, BotStatus } from '../../../src/bots/contract.js';
 export type { Counters } from '../../../src/analytics/contract.js';
 export type { Group, GroupSettings, JoinRequestAction } from '../../../src/groups/contract.js';
+export type Schedule = Serialized<ServerSchedule>;
+export type Usage = Serialized<ServerUsage>;
 export type { Payment, PaymentStatus } from '../../../src/billing/contract.js';
 export type { Feature, Plan, PlanCode } from '../../../src/tenancy/contract.js';
 export type { Template, TemplateKind } from '../../../src/templates/contract.js';
@@ -114,18 +118,6 @@ export interface DashboardStats {
   recentActivity: HistoryRow[];
 }
 
-export interface Usage {
-  day: string;
-  timeZone: string;
-  limit: number;
-  used: number;
-  remaining: number;
-  resetsAt: string;
-  queued: number;
-  forecast: { projectedUsed: number; exhaustsAt: string | null };
-  groups: { used: number; limit: number | null };
-}
-
 export interface TeamMember extends Member {
   lastLoginAt?: string | null;
 }
@@ -176,22 +168,6 @@ export interface AdminTenant {
   createdAt: string;
   /** An upgrade the tenant requested, awaiting the operator. */
   pendingPayment: Payment | null;
-}
-
-/** A scheduled post or a broadcast (a broadcast is a schedule that runs once, now). */
-export interface Schedule {
-  id: string;
-  name: string;
-  kind: 'scheduled' | 'broadcast';
-  templateId: string | null;
-  text: string | null;
-  groupIds: string[];
-  runAt: string | null;
-  cron: string | null;
-  status: 'active' | 'paused' | 'completed' | 'cancelled';
-  nextRunAt: string | null;
-  lastRunAt: string | null;
-  createdAt: string;
 }
 
 /** The delivery planner's answer: when the messages would go, given rate limits, the queue and the quota. */
