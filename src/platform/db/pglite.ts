@@ -1,4 +1,5 @@
 import { PGlite, types } from '@electric-sql/pglite';
+import { runTenantTx } from './deferred-writes.js';
 import { scopeToNoTenant, scopeToTenant, assertTenantId } from './session-setup.js';
 import { AppRole, type Database, type OwnerTx, type Queryable, type TenantTx, type UnscopedTx } from './types.js';
 
@@ -36,7 +37,7 @@ export class PgliteDatabase implements Database {
     return this.#transaction(async (tx) => {
       await tx.query(`SET LOCAL ROLE ${AppRole}`);
       await scopeToTenant(tx, tenantId);
-      return fn(Object.assign(tx, { tenantId }) as unknown as TenantTx);
+      return runTenantTx(Object.assign(tx, { tenantId }), fn);
     });
   }
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
+import { runTenantTx } from './deferred-writes.js';
 import { scopeToNoTenant, assertTenantId } from './session-setup.js';
 import { AppRole, type Database, type OwnerTx, type Queryable, type TenantTx, type UnscopedTx } from './types.js';
 
@@ -44,7 +45,7 @@ export class PostgresDatabase implements Database {
     // BEGIN and the tenant scope in one round trip (a simple-protocol batch): every tenant
     // transaction pays it. The id is a checked UUID, so it is safe to inline.
     const begin = options.snapshot ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN';
-    return this.#transaction(this.#app, (client) => fn(Object.assign(wrap(client), { tenantId }) as unknown as TenantTx),
+    return this.#transaction(this.#app, (client) => runTenantTx(Object.assign(wrap(client), { tenantId }), fn),
       `${begin}; SELECT set_config('app.tenant_id', '${tenantId}', true)`);
   }
 

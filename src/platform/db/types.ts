@@ -19,6 +19,11 @@ declare const tenantScoped: unique symbol;
 export interface TenantTx extends Queryable {
   readonly tenantId: string;
   readonly [tenantScoped]: true;
+  /**
+   * Queues a write nobody reads back in this transaction; it is sent with the next query
+   * or before the commit, together with other queued writes (see `deferred-writes.ts`).
+   */
+  queryLater(sql: string, params: readonly unknown[]): void;
 }
 
 /** A transaction as the application role with no tenant set: sees no tenant rows at all. */
