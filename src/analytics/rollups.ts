@@ -11,8 +11,9 @@ const tenantScope = 0;
  * Today's counter increments of one unit of work (one update), for the tenant total and per
  * group, added up in memory and written by `flush` in one statement (today in the tenant's
  * time zone). The caller flushes in the same transaction as the events it counted, so the
- * dashboard's numbers never drift from the history. One statement whatever was counted:
- * one round trip per update instead of one per event, and a single prepared statement.
+ * dashboard's numbers never drift from the history. One statement whatever was counted,
+ * and a single prepared statement; it travels with the transaction's next one (nothing
+ * reads the counters back there), so an update pays no round trip of its own for them.
  */
 export class DailyTally {
   private readonly byScope = new Map<number, Record<DailyCounter, number>>();
@@ -28,11 +29,11 @@ export class DailyTally {
     return this;
   }
 
-  async flush(tx: TenantTx, timeZone: string): Promise<void> {
+  flush(tx: TenantTx, timeZone: string): void {
     const rows = [...this.byScope].filter(([, row]) => counters.some((c) => row[c] !== 0));
     this.byScope.clear();
     if (rows.length === 0) return;
-    await tx.query(
+    tx.queryLater(
       `INSERT INTO stats_daily (tenant_id, day, chat_id, ${counters.join(', ')})
        SELECT $1, (now() AT TIME ZONE $2)::date, t.* FROM unnest($3::bigint[], ${counters.map((_, i) => `$${i + 4}::int[]`).join(', ')}) AS t
        ON CONFLICT (tenant_id, day, chat_id) DO UPDATE SET ${counters.map((c) => `${c} = stats_daily.${c} + EXCLUDED.${c}`).join(', ')}`,

@@ -7,9 +7,9 @@ import type { FollowUp, LiveEvent } from '../events/index.js';
 export type { FollowUp } from '../events/index.js';
 import { adjustMemberCount, findGroupByChat, migrateGroup, recordBotMembership, updateGroupFacts, type BotMembership, type Group } from '../groups/index.js';
 import { Minute } from '../platform/time.js';
-import { claimCooldown, listReplyRules, matchTrigger } from '../rules/index.js';
+import { claimCooldown, enabledReplyRules, enabledReplyRulesSubquery, matchTrigger, primeEnabledReplyRules, type ReplyRule } from '../rules/index.js';
 import { getTemplate, mentionOf, renderTemplate, type TemplateVariables } from '../templates/index.js';
-import { getConfig, hasFeature } from '../tenancy/index.js';
+import { getConfig, hasFeature, primeConfig, storedConfigsSubquery } from '../tenancy/index.js';
 import { recordInbound } from './history.js';
 import { sendFromPipeline } from './outbound.js';
 
@@ -44,9 +44,10 @@ export async function handleUpdate(tx: TenantTx, bot: PipelineBot, rawUpdate: Up
   const result: PipelineResult = { duplicate: false, enqueued: 0, followUps: [], events: [] };
   // One round trip: the update is new (and its bot still connected: a webhook route cached
   // by the API may outlive a disconnect), the bot's last update time, written at most
-  // every 30 s so concurrent updates of one bot do not queue on its row, and the bot's
-  // username as it is now (a cached route may predate a rename; `/cmd@name` needs it).
-  const { rows: [seen] } = await tx.query<{ fresh: boolean; username: string }>(
+  // every 30 s so concurrent updates of one bot do not queue on its row, the bot's
+  // username as it is now (a cached route may predate a rename; `/cmd@name` needs it), and
+  // what most updates read next: the tenant's configuration and its enabled reply rules.
+  const { rows: [seen] } = await tx.query<{ fresh: boolean; username: string; config: Record<string, unknown>; rules: ReplyRule[] }>(
     `WITH fresh AS (
        INSERT INTO processed_updates (tenant_id, bot_id, update_id)
        SELECT $1, b.id, $3 FROM bots b WHERE b.id = $2 AND b.status <> 'disconnected'
@@ -54,15 +55,18 @@ export async function handleUpdate(tx: TenantTx, bot: PipelineBot, rawUpdate: Up
      touched AS (
        UPDATE bots SET last_update_at = now()
         WHERE id IN (SELECT bot_id FROM fresh) AND (last_update_at IS NULL OR last_update_at < now() - interval '30 seconds'))
-     SELECT EXISTS (SELECT 1 FROM fresh) AS fresh, (SELECT username FROM bots WHERE id = $2) AS username`,
+     SELECT EXISTS (SELECT 1 FROM fresh) AS fresh, (SELECT username FROM bots WHERE id = $2) AS username,
+            ${storedConfigsSubquery} AS config, ${enabledReplyRulesSubquery} AS rules`,
     [tx.tenantId, bot.id, update.update_id]);
   if (!seen?.fresh) return { ...result, duplicate: true };
+  primeConfig(tx, seen.config);
+  primeEnabledReplyRules(tx, seen.rules);
 
   const run = new UpdateRun(tx, { ...bot, username: seen.username }, update, result, await getConfig(tx, 'time_zone'));
   if (update.message) await run.message(update.message);
   else if (update.my_chat_member) await run.botMembership(update.my_chat_member);
   else if (update.chat_join_request) await run.joinRequest(update.chat_join_request);
-  await run.tally.flush(tx, run.timeZone);
+  run.tally.flush(tx, run.timeZone);
   return result;
 }
 
@@ -93,7 +97,7 @@ class UpdateRun {
     if (message.left_chat_member) {
       if (message.left_chat_member.id === this.bot.telegramBotId) return;
       await this.see(message.left_chat_member, false);
-      await recordInbound(this.tx, { botId: this.bot.id, chatId: chat.id, chatType: chat.type, telegramMessageId: message.message_id, userId: message.left_chat_member.id, kind: 'leave', at });
+      recordInbound(this.tx, { botId: this.bot.id, chatId: chat.id, chatType: chat.type, telegramMessageId: message.message_id, userId: message.left_chat_member.id, kind: 'leave', at });
       this.tally.add({ leaves: 1 }, chat.id);
       await adjustMemberCount(this.tx, group.id, -1);
       this.event('leave', { chatId: chat.id, userId: message.left_chat_member.id, firstName: message.left_chat_member.first_name });
@@ -102,7 +106,7 @@ class UpdateRun {
     const text = message.text ?? message.caption;
     if (!message.from || text === undefined) return;
     await this.see(message.from, true);
-    await recordInbound(this.tx, { botId: this.bot.id, chatId: chat.id, chatType: chat.type, telegramMessageId: message.message_id, userId: message.from.id, kind: text.startsWith('/') ? 'command' : 'text', text, at });
+    recordInbound(this.tx, { botId: this.bot.id, chatId: chat.id, chatType: chat.type, telegramMessageId: message.message_id, userId: message.from.id, kind: text.startsWith('/') ? 'command' : 'text', text, at });
     this.tally.add({ messages_in: 1 }, chat.id);
     this.event('message_in', { chatId: chat.id, userId: message.from.id, firstName: message.from.first_name, text: text.slice(0, 200), groupTitle: group.title });
     if (group.enabled && !group.pausedReason && group.settings.autoReply) await this.autoReply(message, text, group);
@@ -114,7 +118,7 @@ class UpdateRun {
     if (!from || from.is_bot) return;
     // A person can only write to a bot after starting it: any private message opens the conversation.
     await this.see(from, true, true);
-    await recordInbound(this.tx, { botId: this.bot.id, chatId: message.chat.id, chatType: 'private', telegramMessageId: message.message_id, userId: from.id, kind: text?.startsWith('/') ? 'command' : 'text', text, at });
+    recordInbound(this.tx, { botId: this.bot.id, chatId: message.chat.id, chatType: 'private', telegramMessageId: message.message_id, userId: from.id, kind: text?.startsWith('/') ? 'command' : 'text', text, at });
     this.tally.add({ messages_in: 1 });
     this.event('message_in', { chatId: message.chat.id, userId: from.id, firstName: from.first_name, text: text?.slice(0, 200) ?? null, private: true });
     if (text === undefined) return;
@@ -135,7 +139,7 @@ class UpdateRun {
     const people = message.new_chat_members!.filter((m) => m.id !== this.bot.telegramBotId);
     for (const person of people) {
       await this.see(person, false);
-      await recordInbound(this.tx, { botId: this.bot.id, chatId: group.chatId, chatType: group.type, telegramMessageId: message.message_id, userId: person.id, kind: 'join', at });
+      recordInbound(this.tx, { botId: this.bot.id, chatId: group.chatId, chatType: group.type, telegramMessageId: message.message_id, userId: person.id, kind: 'join', at });
       this.event('join', { chatId: group.chatId, userId: person.id, firstName: person.first_name, groupTitle: group.title });
     }
     if (people.length > 0) {
@@ -173,7 +177,7 @@ class UpdateRun {
     const at = new Date(request.date * 1000);
     await this.see(request.from, false);
     await openJoinRequestWindow(this.tx, request.from.id, new Date(at.getTime() + joinRequestWindow));
-    await recordInbound(this.tx, { botId: this.bot.id, chatId: request.chat.id, chatType: request.chat.type, userId: request.from.id, kind: 'join_request', text: request.bio, at });
+    recordInbound(this.tx, { botId: this.bot.id, chatId: request.chat.id, chatType: request.chat.type, userId: request.from.id, kind: 'join_request', text: request.bio, at });
     this.tally.add({ join_requests: 1 }, request.chat.id);
     this.event('join_request', { chatId: request.chat.id, userId: request.from.id, firstName: request.from.first_name });
     const group = await this.groupFor(request.chat);
@@ -194,7 +198,7 @@ class UpdateRun {
   /** First matching rule wins; a rule in cooldown means no reply for this message. */
   async autoReply(message: Message, text: string, group: Group | undefined): Promise<void> {
     if (!message.from) return;
-    for (const rule of await listReplyRules(this.tx, { enabledOnly: true })) {
+    for (const rule of await enabledReplyRules(this.tx)) {
       if (group ? rule.scope === 'private' : rule.scope === 'groups') continue;
       if (group && rule.groupIds.length > 0 && !rule.groupIds.includes(group.id)) continue;
       if (matchTrigger(rule, text, this.bot.username) !== 'match') continue;
