@@ -50,7 +50,8 @@ const { values } = parseArgs({
     'reply-share': { type: 'string', default: '0.1' },
     'users-per-reply-tenant': { type: 'string', default: '4' },
     connections: { type: 'string', default: '256' },
-    'pool-size': { type: 'string', default: '20' },
+    /** The API's DATABASE_POOL_SIZE; the product's default. On the 2-core machine 6 does better (docs/BENCHMARKS.md). */
+    'pool-size': { type: 'string', default: '10' },
     /** Write V8 CPU profiles of the API and worker processes into this directory (PostgreSQL runs). */
     profile: { type: 'string' },
   },
