@@ -27,11 +27,28 @@ export async function getGroup(tx: TenantTx, id: string): Promise<Group> {
   return withSettings(tx, rows[0]);
 }
 
+/** The group row a bot serves under a chat id (also under its pre-migration id): SQL with the caller's placeholders. */
+const groupByChat = (bot: string, chat: string) =>
+  `SELECT ${columns} FROM groups WHERE bot_id = ${bot} AND (chat_id = ${chat} OR migrated_from_chat_id = ${chat}) ORDER BY chat_id = ${chat} DESC LIMIT 1`;
+
 /** The group a bot serves under this chat id (also under its pre-migration id), if any. */
 export async function findGroupByChat(tx: TenantTx, botId: string, chatId: number): Promise<Group | undefined> {
-  const { rows } = await tx.query<Group>(
-    `SELECT ${columns} FROM groups WHERE bot_id = $1 AND (chat_id = $2 OR migrated_from_chat_id = $2) ORDER BY chat_id = $2 DESC LIMIT 1`, [botId, chatId]);
-  return rows[0] && withSettings(tx, rows[0]);
+  const { rows } = await tx.query<Group>(groupByChat('$1', '$2'), [botId, chatId]);
+  return groupFromRow(tx, rows[0]);
+}
+
+/**
+ * {@link findGroupByChat} as one JSON value (null: no such group), for a statement a caller
+ * sends anyway: the update pipeline's first one, where `bot` and `chat` are its own
+ * placeholders. {@link groupFromRow} completes what it returns.
+ */
+export function groupByChatSubquery(bot: string, chat: string): string {
+  return `(SELECT row_to_json(g) FROM (${groupByChat(bot, chat)}) g)`;
+}
+
+/** A group row as read, with the tenant's defaults filled into its settings. */
+export async function groupFromRow(tx: TenantTx, row: Group | null | undefined): Promise<Group | undefined> {
+  return row ? withSettings(tx, row) : undefined;
 }
 
 export interface ChatSeen {

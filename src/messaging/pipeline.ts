@@ -5,7 +5,7 @@ import { markBlocked, openJoinRequestWindow, recordSighting, type TelegramPerson
 import type { FollowUp, LiveEvent } from '../events/index.js';
 
 export type { FollowUp } from '../events/index.js';
-import { adjustMemberCount, findGroupByChat, migrateGroup, recordBotMembership, updateGroupFacts, type BotMembership, type Group } from '../groups/index.js';
+import { adjustMemberCount, findGroupByChat, groupByChatSubquery, groupFromRow, migrateGroup, recordBotMembership, updateGroupFacts, type BotMembership, type Group } from '../groups/index.js';
 import { Minute } from '../platform/time.js';
 import { claimCooldown, enabledReplyRules, enabledReplyRulesSubquery, matchTrigger, primeEnabledReplyRules, type ReplyRule } from '../rules/index.js';
 import { getTemplate, mentionOf, renderTemplate, type TemplateVariables } from '../templates/index.js';
@@ -46,8 +46,10 @@ export async function handleUpdate(tx: TenantTx, bot: PipelineBot, rawUpdate: Up
   // by the API may outlive a disconnect), the bot's last update time, written at most
   // every 30 s so concurrent updates of one bot do not queue on its row, the bot's
   // username as it is now (a cached route may predate a rename; `/cmd@name` needs it), and
-  // what most updates read next: the tenant's configuration and its enabled reply rules.
-  const { rows: [seen] } = await tx.query<{ fresh: boolean; username: string; config: Record<string, unknown>; rules: ReplyRule[] }>(
+  // what most updates read next: the tenant's configuration, its enabled reply rules and
+  // the group the update comes from.
+  const groupChatId = groupChatOf(update);
+  const { rows: [seen] } = await tx.query<{ fresh: boolean; username: string; config: Record<string, unknown>; rules: ReplyRule[]; group: Group | null }>(
     `WITH fresh AS (
        INSERT INTO processed_updates (tenant_id, bot_id, update_id)
        SELECT $1, b.id, $3 FROM bots b WHERE b.id = $2 AND b.status <> 'disconnected'
@@ -56,13 +58,14 @@ export async function handleUpdate(tx: TenantTx, bot: PipelineBot, rawUpdate: Up
        UPDATE bots SET last_update_at = now()
         WHERE id IN (SELECT bot_id FROM fresh) AND (last_update_at IS NULL OR last_update_at < now() - interval '30 seconds'))
      SELECT EXISTS (SELECT 1 FROM fresh) AS fresh, (SELECT username FROM bots WHERE id = $2) AS username,
-            ${storedConfigsSubquery} AS config, ${enabledReplyRulesSubquery} AS rules`,
-    [tx.tenantId, bot.id, update.update_id]);
+            ${storedConfigsSubquery} AS config, ${enabledReplyRulesSubquery} AS rules, ${groupByChatSubquery('$2', '$4::bigint')} AS "group"`,
+    [tx.tenantId, bot.id, update.update_id, groupChatId]);
   if (!seen?.fresh) return { ...result, duplicate: true };
   primeConfig(tx, seen.config);
   primeEnabledReplyRules(tx, seen.rules);
 
   const run = new UpdateRun(tx, { ...bot, username: seen.username }, update, result, await getConfig(tx, 'time_zone'));
+  if (groupChatId !== null) run.groupAsRead = { chatId: groupChatId, row: seen.group };
   if (update.message) await run.message(update.message);
   else if (update.my_chat_member) await run.botMembership(update.my_chat_member);
   else if (update.chat_join_request) await run.joinRequest(update.chat_join_request);
@@ -74,6 +77,8 @@ export async function handleUpdate(tx: TenantTx, bot: PipelineBot, rawUpdate: Up
 class UpdateRun {
   /** The update's daily counters, written once when its work is done. */
   readonly tally = new DailyTally();
+  /** The update's group as the first statement read it; used once, before anything writes groups. */
+  groupAsRead: { chatId: number; row: Group | null } | undefined;
 
   constructor(
     readonly tx: TenantTx,
@@ -227,7 +232,10 @@ class UpdateRun {
 
   /** The group of a chat; a group the bot was in before Kovan knew it is recorded now. */
   async groupFor(chat: Chat): Promise<Group> {
-    return (await findGroupByChat(this.tx, this.bot.id, chat.id))
+    const asRead = this.groupAsRead?.chatId === chat.id ? this.groupAsRead : undefined;
+    this.groupAsRead = undefined;
+    const found = asRead ? await groupFromRow(this.tx, asRead.row) : await findGroupByChat(this.tx, this.bot.id, chat.id);
+    return found
       ?? recordBotMembership(this.tx, this.bot.id, chatSeen(chat), 'member', { canInvite: false, canDelete: false });
   }
 
@@ -258,6 +266,12 @@ function withoutNulCharacters<T>(value: T): T {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutNulCharacters(v)])) as T;
   }
   return value;
+}
+
+/** The group chat an update comes from, when the pipeline will look its group up; null otherwise. */
+function groupChatOf(update: Update): number | null {
+  const chat = update.message?.chat ?? update.chat_join_request?.chat;
+  return chat && (chat.type === 'group' || chat.type === 'supergroup') ? chat.id : null;
 }
 
 function chatSeen(chat: Chat): { chatId: number; type: 'group' | 'supergroup' | 'channel'; title: string; username?: string } {
