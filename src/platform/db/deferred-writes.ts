@@ -43,7 +43,7 @@ export function withDeferredWrites<Q extends Queryable>(inner: Q): Omit<Q, 'quer
 }
 
 /** One statement for the writes: each its own CTE, its `$n` placeholders renumbered after the ones before it. */
-export function combine(writes: readonly Write[]): Write {
+function combine(writes: readonly Write[]): Write {
   if (writes.length === 1) return writes[0]!;
   const params: unknown[] = [];
   const parts = writes.map((write, i) => {
