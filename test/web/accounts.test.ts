@@ -95,3 +95,36 @@ test('a lost connection is shown, retried, and the screen loads when the server 
   await page.getByRole('heading', { name: 'Messages' }).waitFor();
   await context.close();
 });
+
+test('a late answer to a request sent before the connection was lost does not hide the banner', async () => {
+  const person = newPerson('late');
+  const { page, context } = await openApp(env.browser, env.api.url, { hash: '#/register' });
+  await registerInApp(page, person);
+  // The network holds the Templates screen's request and answers it only after the outage began.
+  let release!: () => void;
+  let heldOne!: () => void;
+  const released = new Promise<void>((resolve) => { release = resolve; });
+  const holding = new Promise<void>((resolve) => { heldOne = resolve; });
+  await page.route('**/api/templates/**', async (route) => { heldOne(); await released; await route.continue(); });
+  await page.goto(`${env.api.url}/#/templates`);
+  await holding;
+  await page.route('**/api/groups/**', (route) => route.abort('internetdisconnected'));
+  await page.route('**/healthz', (route) => route.abort('internetdisconnected'));
+  await page.goto(`${env.api.url}/#/groups`);
+  await page.getByTestId('offline-banner').waitFor();
+  // Record whether the banner goes away even for a moment (a screen refetching on "back online" could bring it back).
+  await page.evaluate(() => {
+    const flags = window as unknown as { bannerWentAway: boolean };
+    flags.bannerWentAway = false;
+    new MutationObserver(() => {
+      if (!document.querySelector('[data-testid="offline-banner"]')) flags.bannerWentAway = true;
+    }).observe(document.body, { childList: true, subtree: true });
+  });
+  const lateAnswer = page.waitForEvent('requestfinished', (request) => request.url().includes('/api/templates/'));
+  release();
+  assert.equal((await (await lateAnswer).response())?.status(), 200, 'the held request was answered');
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const wentAway = await page.evaluate(() => (window as unknown as { bannerWentAway: boolean }).bannerWentAway);
+  assert.equal(wentAway, false, 'the banner stays while the server is still unreachable');
+  await context.close();
+});

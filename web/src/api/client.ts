@@ -27,6 +27,8 @@ type Listener = () => void;
 const connectionListeners = new Set<Listener>();
 const signedOutListeners = new Set<Listener>();
 let online = true;
+/** When a request last failed to reach the server; only a request sent after it proves the server is back. */
+let lostAt = -Infinity;
 let probe: ReturnType<typeof setTimeout> | undefined;
 
 /** False while the server cannot be reached; a probe retries until it can. */
@@ -65,6 +67,7 @@ function startProbing(delay = 1000): void {
 }
 
 function lostConnection(): ApiError {
+  lostAt = performance.now();
   setOnline(false);
   startProbing();
   return new ApiError('network', 'network');
@@ -78,6 +81,7 @@ window.addEventListener('online', () => startProbing(100));
  */
 export async function api<T>(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
   let response: Response;
+  const sentAt = performance.now();
   try {
     response = await fetch(path.replace(/^\//, ''), {
       method,
@@ -97,7 +101,8 @@ export async function api<T>(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'
     parsed = undefined;
   }
   if (response.ok) {
-    setOnline(true);
+    // A late answer to a request sent before the connection was lost says nothing about now.
+    if (sentAt > lostAt) setOnline(true);
     return parsed as T;
   }
   if (!parsed?.code) {
