@@ -19,14 +19,13 @@ export class DailyTally {
   private readonly byScope = new Map<number, Record<DailyCounter, number>>();
 
   /** Counts for the tenant total and, when `chatId` is a group's, for that group too. */
-  add(increments: Partial<Record<DailyCounter, number>>, chatId?: number): this {
+  add(increments: Partial<Record<DailyCounter, number>>, chatId?: number): void {
     const scopes = chatId === undefined || chatId === tenantScope ? [tenantScope] : [tenantScope, chatId];
     for (const scope of scopes) {
       const row = this.byScope.get(scope) ?? Object.fromEntries(counters.map((c) => [c, 0])) as Record<DailyCounter, number>;
       for (const counter of counters) row[counter] += increments[counter] ?? 0;
       this.byScope.set(scope, row);
     }
-    return this;
   }
 
   flush(tx: TenantTx, timeZone: string): void {

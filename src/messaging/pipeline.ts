@@ -7,7 +7,7 @@ import type { FollowUp, LiveEvent } from '../events/index.js';
 export type { FollowUp } from '../events/index.js';
 import { adjustMemberCount, findGroupByChat, groupByChatSubquery, groupFromRow, migrateGroup, recordBotMembership, updateGroupFacts, type BotMembership, type Group } from '../groups/index.js';
 import { Minute } from '../platform/time.js';
-import { claimCooldown, enabledReplyRules, enabledReplyRulesSubquery, matchTrigger, primeEnabledReplyRules, type ReplyRule } from '../rules/index.js';
+import { claimCooldown, enabledReplyRulesSubquery, matchTrigger, type ReplyRule } from '../rules/index.js';
 import { getTemplate, mentionOf, renderTemplate, type TemplateVariables } from '../templates/index.js';
 import { getConfig, hasFeature, primeConfig, storedConfigsSubquery } from '../tenancy/index.js';
 import { recordInbound } from './history.js';
@@ -62,9 +62,8 @@ export async function handleUpdate(tx: TenantTx, bot: PipelineBot, rawUpdate: Up
     [tx.tenantId, bot.id, update.update_id, groupChatId]);
   if (!seen?.fresh) return { ...result, duplicate: true };
   primeConfig(tx, seen.config);
-  primeEnabledReplyRules(tx, seen.rules);
 
-  const run = new UpdateRun(tx, { ...bot, username: seen.username }, update, result, await getConfig(tx, 'time_zone'));
+  const run = new UpdateRun(tx, { ...bot, username: seen.username }, update, result, await getConfig(tx, 'time_zone'), seen.rules);
   if (groupChatId !== null) run.groupAsRead = { chatId: groupChatId, row: seen.group };
   if (update.message) await run.message(update.message);
   else if (update.my_chat_member) await run.botMembership(update.my_chat_member);
@@ -86,6 +85,8 @@ class UpdateRun {
     readonly update: Update,
     readonly result: PipelineResult,
     readonly timeZone: string,
+    /** The tenant's enabled reply rules in the order they are tried, as the first statement read them. */
+    readonly replyRules: readonly ReplyRule[],
   ) {}
 
   async message(message: Message): Promise<void> {
@@ -203,7 +204,7 @@ class UpdateRun {
   /** First matching rule wins; a rule in cooldown means no reply for this message. */
   async autoReply(message: Message, text: string, group: Group | undefined): Promise<void> {
     if (!message.from) return;
-    for (const rule of await enabledReplyRules(this.tx)) {
+    for (const rule of this.replyRules) {
       if (group ? rule.scope === 'private' : rule.scope === 'groups') continue;
       if (group && rule.groupIds.length > 0 && !rule.groupIds.includes(group.id)) continue;
       if (matchTrigger(rule, text, this.bot.username) !== 'match') continue;

@@ -37,23 +37,11 @@ export async function listReplyRules(tx: TenantTx, options: { enabledOnly?: bool
 
 /**
  * The enabled rules, in the order they are tried, as one JSON array: the update pipeline
- * fetches them with its first statement (most updates are tried against the rules) and
- * hands them to {@link primeEnabledReplyRules}, which saves the update a round trip.
+ * fetches them with its first statement (most updates are tried against the rules), which
+ * saves the update a round trip.
  */
 export const enabledReplyRulesSubquery = `(SELECT coalesce(json_agg(r ORDER BY r.priority, r."createdAt", r.id), '[]'::json)
   FROM (SELECT ${columns} FROM reply_rules WHERE enabled) r)`;
-
-const primedRules = new WeakMap<TenantTx, ReplyRule[]>();
-
-/** Serves this transaction's {@link enabledReplyRules} from `rules` (read with {@link enabledReplyRulesSubquery}). */
-export function primeEnabledReplyRules(tx: TenantTx, rules: ReplyRule[]): void {
-  primedRules.set(tx, rules);
-}
-
-/** The enabled rules in the order they are tried (primed by the pipeline, or read now). */
-export async function enabledReplyRules(tx: TenantTx): Promise<ReplyRule[]> {
-  return primedRules.get(tx) ?? listReplyRules(tx, { enabledOnly: true });
-}
 
 export async function getReplyRule(tx: TenantTx, id: string): Promise<ReplyRule> {
   const { rows } = await tx.query<ReplyRule>(`SELECT ${columns} FROM reply_rules WHERE id = $1`, [id]);
