@@ -163,7 +163,7 @@ export class Worker {
   async #run(grant: Grant): Promise<void> {
     const lease: SessionLease = { tenantId: grant.tenantId, workerId: this.id, epoch: grant.epoch };
     leaseChanges.inc({ reason: 'granted' });
-    const session = new TenantSession(this.sessionDeps, lease, (failure) => void this.#sessionFailed(lease, failure), () => this.#leaseFresh(),
+    const session = new TenantSession(this.sessionDeps, lease, (failure) => void this.#sessionFailed(lease, failure), () => this.#leaseValidForMs(),
       () => void this.#restart(lease));
     this.#held.set(grant.tenantId, { lease, weight: grant.weight, session, since: Date.now() });
     try {
@@ -210,13 +210,14 @@ export class Worker {
     leaseChanges.inc({ reason });
   }
 
-  #leaseFresh(): boolean {
-    return Date.now() - this.#lastRenewOk < this.fenceAfterMs;
+  /** How much longer the last successful renewal lets this worker act (≤ 0: it must fence itself). */
+  #leaseValidForMs(): number {
+    return this.fenceAfterMs - (Date.now() - this.#lastRenewOk);
   }
 
   /** Renewal has not succeeded for too long: stop every session before its lease can expire. */
   #fenceIfStale(): void {
-    if (this.#held.size === 0 || this.#leaseFresh()) return;
+    if (this.#held.size === 0 || this.#leaseValidForMs() > 0) return;
     this.#log.error({ sinceRenewMs: Date.now() - this.#lastRenewOk }, 'could not renew leases in time: stopping every session (self-fencing)');
     for (const held of [...this.#held.values()]) void this.#drop(held, 'fenced', false);
     this.#updateGauges();

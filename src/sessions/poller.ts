@@ -20,11 +20,12 @@ export interface PollerOptions {
   /** The session's lease was lost while handling an update: stop at once, write nothing more. */
   onLeaseLost(): void;
   /**
-   * True while this worker's last lease renewal is recent enough. Checked before every
-   * getUpdates, so a worker that was paused (GC, SIGSTOP) never starts a poll beside its
-   * successor's when it wakes, even before its fencing timer has run.
+   * How much longer this worker may act on its last lease renewal (≤ 0: no longer). Checked
+   * before every getUpdates, and a long poll is shortened to end within it: a poll that
+   * outlived the lease would run beside the successor's (Telegram answers 409), even when
+   * the worker is paused (GC, SIGSTOP) right after sending it.
    */
-  leaseFresh(): boolean;
+  leaseValidForMs(): number;
 }
 
 /** Tries per update before it is skipped (logged): a poison update must not block the bot forever. */
@@ -51,10 +52,17 @@ async function run(options: PollerOptions, signal: AbortSignal): Promise<void> {
   let backoff = Second;
   let webhookRemoved = false;
   while (!signal.aborted) {
-    if (!options.leaseFresh()) return options.onLeaseLost();
+    const validMs = options.leaseValidForMs();
+    if (validMs <= 0) return options.onLeaseLost();
+    const timeoutSeconds = Math.min(options.timeoutSeconds, Math.floor(validMs / Second));
+    if (timeoutSeconds < 1 && options.timeoutSeconds >= 1) {
+      // Not even a one-second poll fits: wait for the next renewal (or for the lease to lapse).
+      await sleep(Math.min(validMs, 250), signal);
+      continue;
+    }
     let updates: Update[];
     try {
-      updates = await options.client.getUpdates(offset, options.timeoutSeconds, allowedUpdates, signal);
+      updates = await options.client.getUpdates(offset, timeoutSeconds, allowedUpdates, signal);
       backoff = Second;
       options.onHealthy();
     } catch (error) {

@@ -71,8 +71,8 @@ export class TenantSession {
     readonly deps: SessionDeps,
     readonly lease: SessionLease,
     readonly onFailure: (failure: SessionFailure) => void,
-    /** The worker's local view: has its lease renewal succeeded recently enough to act? */
-    readonly leaseFresh: () => boolean = () => true,
+    /** The worker's local view: how much longer may it act on its last lease renewal? */
+    readonly leaseValidForMs: () => number = () => Infinity,
     /** The tenant's bots changed: the worker restarts the session (not a failure). */
     readonly onRestartWanted: () => void = () => {},
   ) {
@@ -155,7 +155,7 @@ export class TenantSession {
       onFatal: (failure) => this.#fail(bot, failure),
       onHealthy: () => { this.#health.connected = true; },
       onLeaseLost: () => this.onFailure({ reason: 'lease lost', permanent: false }),
-      leaseFresh: this.leaseFresh,
+      leaseValidForMs: this.leaseValidForMs,
     });
     this.#stops.push(() => poller.stop());
   }
