@@ -3,6 +3,7 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { openDatabase, migrate } from './platform/db/index.js';
 import { grantOperator } from './tenancy/index.js';
 import { startApi } from './roles/api.js';
+import { ensureMiniAppBuilt } from './roles/mini-app-build.js';
 import { startAll } from './roles/start.js';
 import { startWorker } from './roles/worker.js';
 import { startSandbox } from './sandbox/index.js';
@@ -44,6 +45,7 @@ const commands: Record<string, Command> = {
     summary: 'Run the API role only (REST, Mini App, webhook ingress)',
     usage: 'kovan api\n\nStateless; run several behind a load balancer with DATABASE_URL and REDIS_URL set.',
     async run() {
+      await ensureMiniAppBuilt((line) => console.log(line));
       const running = await startApi(config());
       console.log(`Kovan API listening at ${running.url}`);
       stopOnSignal(running.stop);

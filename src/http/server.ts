@@ -118,11 +118,13 @@ export async function buildServer(services: Services, options: ServerOptions = {
     await publicScope.register(swaggerUi, { routePrefix: '/api/docs' });
     publicScope.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
     registerOpsRoutes(publicScope, services.db);
+    // `kovan start` and `kovan api` build the Mini App before this (roles/mini-app-build.ts); an
+    // image built without it serves the API alone.
     if (existsSync(webDist)) {
       await publicScope.register(staticFiles, { root: webDist, prefix: '/', wildcard: false, index: ['index.html'] });
     } else {
       publicScope.get('/', { schema: { hide: true } }, async (_request, reply) =>
-        reply.type('text/html').send('<!doctype html><title>Kovan</title><h1>Kovan API is running</h1><p>The Mini App is not built yet (<code>npm run build</code>). API docs: <a href="/api/docs">/api/docs</a>.</p>'));
+        reply.type('text/html').send('<!doctype html><title>Kovan</title><h1>Kovan API</h1><p>This installation serves the API only (an image without the Mini App). API docs: <a href="/api/docs">/api/docs</a>.</p>'));
     }
   });
 

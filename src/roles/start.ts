@@ -5,6 +5,7 @@ import { demoLogin, demoOperatorLogin, seedDemoTenant } from '../demo/seed.js';
 import { Supervisor } from '../fleet/index.js';
 import { closePlatform, openPlatform } from '../platform/index.js';
 import { serveApi } from './api.js';
+import { ensureMiniAppBuilt } from './mini-app-build.js';
 import { createWorker } from './worker.js';
 
 /** Demo mode runs unless told otherwise, or unless a real Telegram (a platform bot token or another API root) is configured. */
@@ -20,6 +21,7 @@ export function demoModeWanted(config: Config): boolean {
  * demo tenant with a living conversation is seeded.
  */
 export async function startAll(baseConfig: Config, print: (line: string) => void): Promise<{ url: string; stop(): Promise<void> }> {
+  await ensureMiniAppBuilt(print);
   const demo = demoModeWanted(baseConfig) ? await startDemoWorld(baseConfig.secretKey) : undefined;
   const config: Config = demo ? { ...baseConfig, TELEGRAM_API_ROOT: demo.sandbox.apiRoot, PLATFORM_BOT_TOKEN: demo.platformBotToken } : baseConfig;
   const platform = await openPlatform(config);

@@ -1,54 +1,17 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { Second, sleep } from '../../src/platform/time.js';
+import { ensureMiniAppBuilt } from '../../src/roles/mini-app-build.js';
 import { startTestApi, type TestApi } from '../helpers/api.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const web = path.join(root, 'web');
-const builtIndex = path.join(web, 'dist/index.html');
-const buildLock = path.join(web, '.build-lock');
 
 /** Debian's chromium (apt-get install chromium); CHROMIUM_PATH overrides. */
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-function newestSource(dir: string): number {
-  return readdirSync(dir, { withFileTypes: true }).reduce((newest, entry) => {
-    const full = path.join(dir, entry.name);
-    return Math.max(newest, entry.isDirectory() ? newestSource(full) : statSync(full).mtimeMs);
-  }, 0);
-}
-
-function builtIsCurrent(): boolean {
-  if (!existsSync(builtIndex)) return false;
-  const sources = Math.max(newestSource(path.join(web, 'src')), statSync(path.join(web, 'index.html')).mtimeMs, statSync(path.join(web, 'vite.config.ts')).mtimeMs);
-  return statSync(builtIndex).mtimeMs >= sources;
-}
-
-/**
- * The API serves web/dist; build it when it is missing or older than its sources. Test
- * files run in parallel, so one builds (under a lock directory) while the others wait.
- */
-export async function ensureWebBuilt(): Promise<void> {
-  for (let waited = 0; !builtIsCurrent(); waited++) {
-    try {
-      mkdirSync(buildLock);
-    } catch {
-      if (waited > 240) throw new Error(`web build lock ${buildLock} held for 2 minutes; remove it if no build runs`);
-      await sleep(Second / 2);
-      continue;
-    }
-    try {
-      // The same build `npm run build` makes: the test runner's NODE_ENV=test would pull in debug code.
-      const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'scripts/build-web.ts')], { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
-      if (result.status !== 0) throw new Error('npm run build (scripts/build-web.ts) failed');
-    } finally {
-      rmdirSync(buildLock);
-    }
-  }
-}
+/** The API serves web/dist; the server's own check builds it when missing or older than its sources. */
+export const ensureWebBuilt = () => ensureMiniAppBuilt();
 
 /** Headless chromium as CI runs it: no sandbox (root in a container), no GPU, no background traffic. */
 export function launchBrowser(): Promise<Browser> {
