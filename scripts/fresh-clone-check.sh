@@ -4,6 +4,7 @@
 # start), where the demo login works. CI runs this once (.ci/run); it needs nothing but
 # Node and git, like the newcomer.
 set -euo pipefail
+trap 'echo "fresh-clone-check: failed at line $LINENO"; [ -f "${work:-}/kovan/start.log" ] && tail -30 "$work/kovan/start.log"' ERR
 repo=$(git -C "$(dirname "$0")/.." rev-parse --show-toplevel)
 work=$(mktemp -d)
 port=${FRESH_CLONE_PORT:-38417}
@@ -21,12 +22,13 @@ npm install --no-audit --no-fund --loglevel=error
 
 env -u DATABASE_URL -u REDIS_URL -u PLATFORM_BOT_TOKEN PORT="$port" HOST=127.0.0.1 npm start >start.log 2>&1 &
 pid=$!
+# The demo logins are printed last, once the demo tenant is seeded.
 for _ in $(seq 300); do
-  grep -q "Kovan is running at" start.log && break
+  grep -q "Demo login" start.log && break
   kill -0 "$pid" 2>/dev/null || { cat start.log; echo "npm start exited before serving"; exit 1; }
   sleep 1
 done
-grep -q "Kovan is running at" start.log || { cat start.log; echo "npm start did not serve within 300 s"; exit 1; }
+grep -q "Demo login" start.log || { cat start.log; echo "npm start did not serve within 300 s"; exit 1; }
 
 page=$(curl -fsS "http://127.0.0.1:$port/")
 echo "$page" | grep -q '<div id="app">' || { echo "$page"; echo "/ is not the Mini App"; exit 1; }

@@ -41,6 +41,8 @@ export const environmentSchema = z.object({
   /** Run the in-process Telegram sandbox with a demo tenant. Default: on when no real bot token is configured. */
   DEMO_MODE: z.preprocess(emptyAsUndefined, z.enum(['on', 'off', 'auto']).default('auto')),
   SMTP_URL: optionalUrl,
+  /** Write e-mails as files under DATA_DIR/mail instead of sending them. Production refuses to start without SMTP_URL unless this is on. */
+  MAIL_TO_FILES: z.preprocess(emptyAsUndefined, z.enum(['on', 'off']).default('off')),
   MAIL_FROM: z.string().default('Kovan <no-reply@kovan.local>'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Days of the Basic trial a new tenant gets. */
@@ -88,6 +90,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, log: (msg: stri
   if (keyText && !secretKey) problems.push('KOVAN_SECRET_KEY: must be 32 bytes, base64 or hex encoded');
   if (!keyText && production) problems.push('KOVAN_SECRET_KEY: required in production (32 bytes, base64 or hex)');
   if (production && !env.DATABASE_URL) problems.push('DATABASE_URL: required in production');
+  // Password resets and invitations that silently land in files would look sent and never arrive.
+  if (production && !env.SMTP_URL && env.MAIL_TO_FILES !== 'on') problems.push('SMTP_URL: required in production (or MAIL_TO_FILES=on to write e-mails to DATA_DIR/mail on purpose)');
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   secretKey ??= developmentKey(e.DATA_DIR, log);

@@ -12,7 +12,7 @@ test('bad configuration lists every problem at once', () => {
     (error: unknown) => {
       assert.ok(error instanceof ConfigError, 'a ConfigError');
       const fields = error.problems.map((p) => p.split(':')[0]);
-      assert.deepEqual(fields.sort(), ['DATABASE_URL', 'KOVAN_SECRET_KEY', 'LOG_LEVEL', 'PORT']);
+      assert.deepEqual(fields.sort(), ['DATABASE_URL', 'KOVAN_SECRET_KEY', 'LOG_LEVEL', 'PORT', 'SMTP_URL']);
       return true;
     },
   );
@@ -29,6 +29,14 @@ test('production requires a secret key; development generates one once and keeps
   assert.equal(warnings.length, 1, 'warned once, when generating');
   assert.ok(existsSync(path.join(dir, 'secret.key')));
   assert.equal(Buffer.from(readFileSync(path.join(dir, 'secret.key'), 'utf8'), 'base64').length, 32);
+});
+
+test('production refuses to write e-mails to files unless asked to', () => {
+  const production = { NODE_ENV: 'production', DATABASE_URL: 'postgres://x@127.0.0.1/db', KOVAN_SECRET_KEY: 'ab'.repeat(32) };
+  assert.throws(() => loadConfig(production), /SMTP_URL: required in production/);
+  assert.equal(loadConfig({ ...production, SMTP_URL: 'smtps://u:p@smtp.example.com' }).SMTP_URL, 'smtps://u:p@smtp.example.com');
+  assert.equal(loadConfig({ ...production, MAIL_TO_FILES: 'on' }).MAIL_TO_FILES, 'on');
+  assert.equal(loadConfig({ KOVAN_SECRET_KEY: 'ab'.repeat(32) }).MAIL_TO_FILES, 'off', 'development writes files without being asked');
 });
 
 test('hex and base64 keys are accepted; defaults apply', () => {
