@@ -10,7 +10,8 @@ work=$(mktemp -d)
 port=${FRESH_CLONE_PORT:-38417}
 pid=
 cleanup() {
-  [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
+  # npm runs node as its child: stop the whole process group, as Ctrl-C in a terminal would.
+  [ -n "$pid" ] && kill -TERM -- "-$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -20,7 +21,9 @@ cd "$work/kovan"
 echo "fresh clone of $(git rev-parse --short HEAD) in $work/kovan"
 npm install --no-audit --no-fund --loglevel=error
 
+set -m # its own process group, so cleanup reaches node behind npm
 env -u DATABASE_URL -u REDIS_URL -u PLATFORM_BOT_TOKEN PORT="$port" HOST=127.0.0.1 npm start >start.log 2>&1 &
+set +m
 pid=$!
 # The demo logins are printed last, once the demo tenant is seeded.
 for _ in $(seq 300); do

@@ -40,6 +40,8 @@ export const environmentSchema = z.object({
   TELEGRAM_API_ROOT: z.string().url().default('https://api.telegram.org'),
   /** Run the in-process Telegram sandbox with a demo tenant. Default: on when no real bot token is configured. */
   DEMO_MODE: z.preprocess(emptyAsUndefined, z.enum(['on', 'off', 'auto']).default('auto')),
+  /** Port of demo mode's Telegram sandbox. Default: PORT + 1 (a random free one when PORT is 0), so its address stays the same across restarts. */
+  SANDBOX_PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).optional()),
   SMTP_URL: optionalUrl,
   /** Write e-mails as files under DATA_DIR/mail instead of sending them. Production refuses to start without SMTP_URL unless this is on. */
   MAIL_TO_FILES: z.preprocess(emptyAsUndefined, z.enum(['on', 'off']).default('off')),

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { publishEvents, signalSession } from '../events/index.js';
 import type { Api, Services } from '../http/types.js';
 import { Minute } from '../platform/time.js';
-import { connectBot, disconnectBot, getBot, listBots } from './bots.js';
+import { disconnectBot, getBot, listBots } from './bots.js';
+import { connectBotAndStart } from './connect-and-start.js';
 import { runSetupChecklist } from './setup-checklist.js';
 
 const botId = z.strictObject({ id: z.uuid() });
@@ -24,10 +25,7 @@ export function botRoutes(api: Api, services: Services): void {
     config: { auth: 'admin', rateLimit: { max: 20, windowMs: Minute, key: 'principal' } },
   }, async (request, reply) => {
     const { tenantId, memberId } = request.principal!;
-    const bot = await services.db.withTenant(tenantId, (tx) => connectBot(tx, telegram, request.body.token, memberId));
-    await signalSession(services.cache, tenantId, { botsChanged: true });
-    await publishEvents(services.cache, tenantId, [{ type: 'bot_status', at: new Date().toISOString(), data: { botId: bot.id, username: bot.username, status: bot.status } }]);
-    return reply.status(201).send({ bot });
+    return reply.status(201).send({ bot: await connectBotAndStart(services, tenantId, memberId, request.body.token) });
   });
 
   api.get('/api/bots/:id', {

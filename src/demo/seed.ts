@@ -24,7 +24,7 @@ const demoTemplates: Array<{ kind: TemplateKind; name: string; content: string }
 /**
  * Seeds the demo tenant: a Premium account with the sandbox bot connected, templates, an
  * auto-reply rule, and the bot added to three sandbox groups. Safe to run on every start:
- * what exists is reused.
+ * what exists is reused (a sandbox restored from DATA_DIR keeps its groups and people).
  */
 export interface DemoCast {
   groups: Array<{ id: number; memberIds: number[] }>;
@@ -53,6 +53,9 @@ export async function seedDemoTenant(services: Services, world: DemoWorld, log: 
     await updateConfig(tx, 'language', 'tr');
     return byName;
   });
+
+  const known = world.sandbox.groupsOfBot(world.demoBot.id);
+  if (known.length > 0) return { tenantId, cast: { groups: known.map(({ id, memberIds }) => ({ id, memberIds })) } };
 
   const people = ['Ayşe', 'Mehmet', 'Zeynep', 'Can', 'Elif', 'Burak'].map((firstName, i) =>
     world.sandbox.createUser({ firstName, username: `${firstName.toLowerCase().replace(/[^a-z]/g, '')}${i}`, languageCode: 'tr' }));

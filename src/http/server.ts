@@ -26,6 +26,7 @@ import { fleetRoutes } from '../fleet/routes.js';
 import { deliveryRoutes } from '../delivery/index.js';
 import { portabilityRoutes } from '../portability/index.js';
 import { tryItRoutes } from '../try-it/routes.js';
+import { demoRoutes } from '../demo/routes.js';
 import { billingRoutes } from '../billing/index.js';
 import { operatorRoutes } from '../operator/index.js';
 import { AppError } from '../platform/errors.js';
@@ -44,7 +45,7 @@ export const routeModules: RouteModule[] = [
   // REST API (docs/API.md)
   apiKeyRoutes, botRoutes, groupRoutes, templateRoutes, replyRuleRoutes, analyticsRoutes, messageRoutes,
   memberRoutes, auditRoutes, notificationSettingsRoutes, eventRoutes, webhookRoutes,
-  deliveryRoutes, portabilityRoutes, tryItRoutes, billingRoutes, operatorRoutes,
+  deliveryRoutes, portabilityRoutes, tryItRoutes, demoRoutes, billingRoutes, operatorRoutes,
 ];
 
 export interface RegisteredRoute {

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Config } from '../config.js';
 import { startDemoConversation } from '../demo/conversation.js';
 import { startDemoWorld } from '../demo/demo-world.js';
@@ -14,6 +15,14 @@ export function demoModeWanted(config: Config): boolean {
   return !config.PLATFORM_BOT_TOKEN && config.TELEGRAM_API_ROOT === 'https://api.telegram.org';
 }
 
+/** Where demo mode's sandbox listens and keeps its world: a stable port, and DATA_DIR, so connected bots survive a restart. */
+function demoSandboxPlace(config: Config): { port: number; stateFile: string } {
+  return {
+    port: config.SANDBOX_PORT ?? (config.PORT === 0 ? 0 : config.PORT + 1),
+    stateFile: path.resolve(config.DATA_DIR, 'sandbox-world.json'),
+  };
+}
+
 /**
  * `kovan start`: the whole product in one command. The API, and the workers: in-process on
  * the embedded database (PGlite serves one process), as supervised `kovan worker`
@@ -22,7 +31,7 @@ export function demoModeWanted(config: Config): boolean {
  */
 export async function startAll(baseConfig: Config, print: (line: string) => void): Promise<{ url: string; stop(): Promise<void> }> {
   await ensureMiniAppBuilt(print);
-  const demo = demoModeWanted(baseConfig) ? await startDemoWorld(baseConfig.secretKey) : undefined;
+  const demo = demoModeWanted(baseConfig) ? await startDemoWorld(baseConfig.secretKey, demoSandboxPlace(baseConfig)) : undefined;
   const config: Config = demo ? { ...baseConfig, TELEGRAM_API_ROOT: demo.sandbox.apiRoot, PLATFORM_BOT_TOKEN: demo.platformBotToken } : baseConfig;
   const platform = await openPlatform(config);
   const api = await serveApi(platform);
@@ -44,7 +53,7 @@ export async function startAll(baseConfig: Config, print: (line: string) => void
     stopConversation = startDemoConversation(demo.sandbox, demo.demoBot.id, cast);
     print('');
     print('DEMO MODE: Telegram is the built-in sandbox (no real Telegram is contacted).');
-    print(`  Telegram sandbox: ${demo.sandbox.apiRoot}   (control API: ${demo.sandbox.apiRoot}/sandbox)`);
+    print(`  Telegram sandbox: ${demo.sandbox.apiRoot}   (control API: ${demo.sandbox.apiRoot}/sandbox; ${demo.sandbox.restored ? 'its world restored' : 'a new world'} from ${demoSandboxPlace(config).stateFile})`);
     print(`  Demo login: username "${demoLogin.username}", password "${demoLogin.password}"`);
     print(`  Operator login: username "${demoOperatorLogin.username}", password "${demoOperatorLogin.password}"`);
     print('  Set PLATFORM_BOT_TOKEN (or DEMO_MODE=off) to run against the real Telegram.');

@@ -33,6 +33,8 @@ export interface SandboxOptions {
   timeScale?: number;
   /** Override some flood limits, or `false` to switch flood control off (e.g. for raw benchmarks). */
   limits?: Partial<RateLimits> | false;
+  /** A file to keep the world in across restarts (see persistence.ts); unset: the world lives in memory only. */
+  stateFile?: string;
   /** About how many calls the call log keeps (older ones are dropped), so long benchmarks fit in memory. Default 100,000. */
   callLogLimit?: number;
 }

@@ -1,5 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 
+export interface IdCounters {
+  users: number;
+  bots: number;
+  basicGroups: number;
+  supergroups: number;
+}
+
 /**
  * Hands out identifiers shaped like Telegram's. Ids are deterministic per sandbox so test output is
  * stable, and deliberately large: modern bot, user and group ids exceed 2^31 (some exceed 2^32), and
@@ -11,6 +18,15 @@ export class IdAllocator {
   private bots = 0;
   private basicGroups = 0;
   private supergroups = 0;
+
+  /** How far each counter got, so a restored sandbox never hands out an id twice. */
+  counters(): IdCounters {
+    return { users: this.users, bots: this.bots, basicGroups: this.basicGroups, supergroups: this.supergroups };
+  }
+
+  restore(counters: IdCounters): void {
+    ({ users: this.users, bots: this.bots, basicGroups: this.basicGroups, supergroups: this.supergroups } = counters);
+  }
 
   /** Odd users get a 9-digit id (< 2^31), even users a 10-digit one (> 2^32). */
   nextUserId(): number {

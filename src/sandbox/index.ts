@@ -3,6 +3,7 @@ import type { SandboxOptions } from './config.js';
 import { resolveConfig } from './config.js';
 import { SandboxCore } from './core.js';
 import { createHttpServer } from './http/server.js';
+import { persistSandbox } from './persistence.js';
 import type { SandboxWorld } from './world/world.js';
 import { createWorld } from './world/world.js';
 
@@ -14,9 +15,12 @@ export type { FaultSpec } from './faults.js';
 export type { CallbackAnswer, ChatMessage } from './store.js';
 export type { CreateBotInput, CreatedBot, CreateUserInput } from './world/accounts.js';
 export type { ButtonPress, UserMessageInput } from './world/conversations.js';
-export type { AddBotInput, BotRightsInput, CreateGroupInput, JoinInput, JoinRequestInput } from './world/groups.js';
+export type { AddBotInput, BotRightsInput, CreateGroupInput, JoinInput, JoinRequestInput, SandboxGroupSummary } from './world/groups.js';
 export type { InvoiceRef, PaymentOutcome } from './world/payments.js';
 export type { SandboxWorld } from './world/world.js';
+
+/** How often a changed world is written to its state file: a crash loses at most this much. */
+const stateWriteIntervalMs = 2_000;
 
 /** A running sandbox: where clients connect, the simulated world, and the way to stop it. */
 export interface Sandbox extends SandboxWorld {
@@ -28,7 +32,9 @@ export interface Sandbox extends SandboxWorld {
   readonly rateLimitHits: number;
   /** The time scale the sandbox runs with: multiply Telegram's durations (and retry_after) by it. */
   readonly timeScale: number;
-  /** Ends long polls and webhook deliveries and closes the server. */
+  /** Whether the world was read back from `stateFile` (a restart) rather than started empty. */
+  readonly restored: boolean;
+  /** Ends long polls and webhook deliveries, writes the world to `stateFile` if one is set, and closes the server. */
   close(): Promise<void>;
 }
 
@@ -41,6 +47,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const config = resolveConfig(options);
   const core = new SandboxCore(config);
   const world = createWorld(core);
+  const persisted = options.stateFile ? persistSandbox(core, options.stateFile, stateWriteIntervalMs) : undefined;
   const app = createHttpServer(core, world);
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
@@ -53,8 +60,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       return core.rateLimitHits;
     },
     timeScale: config.timeScale,
+    restored: persisted?.restored ?? false,
     async close() {
       core.quiesce();
+      persisted?.stop();
+      await persisted?.flush();
       await app.close();
     },
   };

@@ -104,6 +104,15 @@ export class Store {
     return this.privateChats.get(`${botId}/${userId}`);
   }
 
+  /** Every private chat, for writing the world to disk. */
+  privateChatRecords(): PrivateChatRecord[] {
+    return [...this.privateChats.values()];
+  }
+
+  restorePrivateChat(chat: PrivateChatRecord): void {
+    this.privateChats.set(`${chat.botId}/${chat.userId}`, chat);
+  }
+
   /** The private chat of a user with a bot, created empty on first use. */
   privateChat(botId: number, userId: number): PrivateChatRecord {
     const key = `${botId}/${userId}`;

@@ -51,6 +51,7 @@ export function registerControlRoutes(app: FastifyInstance, core: SandboxCore, w
   app.post('/sandbox/bots', async (request, reply) => reply.code(201).send(world.createBot(body(request, createBotInput))));
   app.post('/sandbox/bots/:botId/revoke', async (request) => world.revokeToken(pathId(request, 'botId')));
   app.post('/sandbox/users', async (request, reply) => reply.code(201).send(world.createUser(body(request, createUserInput))));
+  app.get('/sandbox/groups', async () => world.listGroups());
   app.post('/sandbox/groups', async (request, reply) => reply.code(201).send(world.createGroup(body(request, createGroupInput))));
 
   app.post('/sandbox/groups/:chatId/bots', async (request) => {

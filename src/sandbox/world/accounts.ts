@@ -75,6 +75,12 @@ export function accountActions(core: SandboxCore) {
       return { id: bot.id, token: bot.token, username: bot.username };
     },
 
+    /** The bot a token belongs to, if the sandbox has it (e.g. restored from its state file). */
+    findBot(token: string): CreatedBot | undefined {
+      const bot = store.botsByToken.get(token);
+      return bot && { id: bot.id, token: bot.token, username: bot.username };
+    },
+
     /**
      * Revokes a bot's token as BotFather's /revoke does: the old token answers 401 from now on (a
      * long poll waiting on it too) and a new token is returned.

@@ -60,6 +60,15 @@ function adminRights(input: BotRightsInput): AdminRights {
 type ServiceFields = Pick<ChatMessage, 'new_chat_members' | 'left_chat_member' | 'migrate_to_chat_id' | 'migrate_from_chat_id'>;
 
 /** Groups and who is in them: creating, adding bots, users joining, leaving, asking, migrating. */
+/** A group as the demo's "add your bot" list shows it. */
+export interface SandboxGroupSummary {
+  id: number;
+  title: string;
+  type: 'group' | 'supergroup';
+  people: Array<{ id: number; firstName: string }>;
+  bots: Array<{ id: number; username: string }>;
+}
+
 export function groupActions(core: SandboxCore) {
   const { store } = core;
 
@@ -108,7 +117,32 @@ export function groupActions(core: SandboxCore) {
     if (membership?.status === 'kicked') throw new SandboxError(`user ${userId} is banned from group ${group.id}`, 409);
   }
 
+  /** Every active group with the people and bots present in it, as a demo shows "groups to add your bot to". */
+  function listGroups(): SandboxGroupSummary[] {
+    return [...store.groups.values()]
+      .filter((group) => group.migratedToChatId === undefined)
+      .map((group) => {
+        const present = [...group.members].filter(([, membership]) => isPresent(membership)).map(([id]) => id);
+        return {
+          id: group.id,
+          title: group.title,
+          type: group.type,
+          people: present.flatMap((id) => { const user = store.users.get(id); return user ? [{ id, firstName: user.firstName }] : []; }),
+          bots: present.flatMap((id) => { const bot = store.bots.get(id); return bot ? [{ id, username: bot.username }] : []; }),
+        };
+      });
+  }
+
   return {
+    listGroups,
+
+    /** The groups a bot is in now, with the people (not bots) present in each: what a restarted demo talks in. */
+    groupsOfBot(botId: number): Array<{ id: number; title: string; memberIds: number[] }> {
+      return listGroups()
+        .filter((group) => group.bots.some((bot) => bot.id === botId))
+        .map((group) => ({ id: group.id, title: group.title, memberIds: group.people.map((person) => person.id) }));
+    },
+
     /** Creates a group or supergroup (negative ids; supergroups "-100…") with its first members. */
     createGroup(input: CreateGroupInput): Chat.GroupChat | Chat.SupergroupChat {
       const options = parseInput(createGroupInput, input);
