@@ -5,6 +5,7 @@ import type { Database } from '../platform/db/index.js';
 import { AppError } from '../platform/errors.js';
 import type { SandboxGroupSummary } from '../sandbox/index.js';
 import type { SandboxControl } from '../try-it/sandbox-control.js';
+import type { DemoGroups } from './contract.js';
 import { demoBotUsername } from './demo-world.js';
 
 /**
@@ -13,16 +14,6 @@ import { demoBotUsername } from './demo-world.js';
  * token, privacy mode on as BotFather leaves it) and connected through the same path as a
  * pasted token. Only where the configured Telegram is the sandbox; never against the real one.
  */
-
-/** What the demo screen lists: the sandbox's groups a tenant may add its bot to. */
-export interface DemoGroup {
-  chatId: number;
-  title: string;
-  type: 'group' | 'supergroup';
-  people: string[];
-  /** The tenant's bots (Kovan ids) already in the group. */
-  botIds: string[];
-}
 
 async function requireSandbox(control: SandboxControl): Promise<void> {
   if (!(await control.available())) {
@@ -44,7 +35,7 @@ export async function createTestBot(control: SandboxControl): Promise<{ token: s
  * The sandbox groups a tenant may see: the shared demo groups (where the platform's demo bot
  * lives) and the groups its own bots are in. Groups other tenants' bots made stay out of view.
  */
-export async function listDemoGroups(db: Database, control: SandboxControl, tenantId: string): Promise<{ available: boolean; groups: DemoGroup[] }> {
+export async function listDemoGroups(db: Database, control: SandboxControl, tenantId: string): Promise<DemoGroups> {
   if (!(await control.available())) return { available: false, groups: [] };
   const bots = await db.withTenant(tenantId, (tx) => listBots(tx));
   const ours = new Map(bots.map((bot) => [bot.telegramBotId, bot.id]));
@@ -65,7 +56,9 @@ export async function addBotToDemoGroup(db: Database, control: SandboxControl, t
   await requireSandbox(control);
   const bot = await db.withTenant(tenantId, (tx) => getBot(tx, botId));
   const { groups } = await listDemoGroups(db, control, tenantId);
-  if (!groups.some((group) => group.chatId === chatId)) throw new AppError('not_found', 'Group not found');
+  const group = groups.find((g) => g.chatId === chatId);
+  if (!group) throw new AppError('not_found', 'Group not found');
+  if (group.botIds.includes(bot.id)) throw new AppError('conflict', `@${bot.username} is already in ${group.title}`);
   await control.post(`/groups/${chatId}/bots`, { botId: bot.telegramBotId, admin: true, canInviteUsers: true, canDeleteMessages: true, canRestrictMembers: true, canPinMessages: true });
   return bot;
 }

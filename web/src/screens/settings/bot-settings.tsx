@@ -9,6 +9,7 @@ import { FormError, SubmitButton, TextField, useSubmit } from '../../components/
 import { Page, Section } from '../../components/page';
 import { Badge, type Tone } from '../../components/status-badge';
 import { formatDateTime, t } from '../../i18n';
+import { DemoBot } from './demo-bot';
 import { roleAllows, useSession } from '../../session';
 
 /** Connect a bot token, see its setup checklist (privacy mode, admin rights, webhook), disconnect it. */
@@ -22,6 +23,7 @@ export function BotSettings() {
         {(d) => (
           <>
             {d.bots.map((bot) => <BotCard key={bot.id} bot={bot} canEdit={canEdit} onChanged={() => bots.reload(true)} />)}
+            <DemoBot bots={d.bots} canEdit={canEdit} onChanged={() => bots.reload(true)} />
             {canEdit && <ConnectBot first={d.bots.length === 0} onConnected={() => bots.reload(true)} />}
           </>
         )}
