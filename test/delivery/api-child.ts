@@ -23,6 +23,7 @@ const groupId = await insertGroup(api.services.db, owner.tenantId, botId, -4_200
 process.stdout.write(`${JSON.stringify({ url: api.url, token: owner.token, groupId })}\n`);
 
 for await (const line of readline.createInterface({ input: process.stdin })) {
+  if (!line.trim()) continue;
   const { handBack } = JSON.parse(line) as { handBack: number[] };
   const base = Date.now() + Hour;
   const handedBack = await api.services.db.withTenant(owner.tenantId, async (tx) => {

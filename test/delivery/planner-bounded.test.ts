@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { on } from 'node:events';
 import path from 'node:path';
 import readline from 'node:readline';
-import { Second } from '../../src/platform/time.js';
+import { Minute, Second } from '../../src/platform/time.js';
 
 /**
  * Issue 11: the 15th broadcast in a row to one group never answered — the planner's replay
@@ -14,10 +14,13 @@ import { Second } from '../../src/platform/time.js';
  */
 const child = path.join(import.meta.dirname, 'api-child.ts');
 const answerWithin = 20 * Second;
+// Starting an API on embedded PGlite (WASM migrations, password hashing) on a busy 2-core
+// machine has taken 80 s; a bound, not an expectation.
+const startWithin = 4 * Minute;
 
-test('15 broadcasts in a row to one group all answer, with a plan, and the API stays healthy', { timeout: 110 * Second }, async () => {
+test('15 broadcasts in a row to one group all answer, with a plan, and the API stays healthy', { timeout: startWithin + 2 * Minute }, async () => {
   const api = spawn(process.execPath, ['--import', 'tsx', child], { stdio: ['pipe', 'pipe', 'inherit'], env: process.env });
-  const lines = on(readline.createInterface({ input: api.stdout! }), 'line', { signal: AbortSignal.timeout(100 * Second) });
+  const lines = on(readline.createInterface({ input: api.stdout! }), 'line', { signal: AbortSignal.timeout(startWithin + Minute) });
   const nextLine = async () => JSON.parse(((await lines.next()).value as string[])[0]!);
   try {
     const { url, token, groupId } = await nextLine();
