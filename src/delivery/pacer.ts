@@ -48,10 +48,13 @@ class SlidingWindow {
 
   /** Milliseconds until one more fits; Infinity when only an in-flight call's answer can free a slot. */
   wait(key: string, limit: number, now: number): number {
+    // A count of messages is whole: 2.5 per window lets 2 through, and under 1 none, ever.
+    const allowed = Math.floor(limit);
+    if (!(allowed >= 1)) return Infinity;
     const slots = this.#live(key, now);
-    if (slots.length < limit) return 0;
+    if (slots.length < allowed) return 0;
     const ends = slots.map((s) => s.end).sort((a, b) => a - b);
-    return ends[slots.length - limit]! + this.windowMs + this.marginMs - now;
+    return ends[slots.length - allowed]! + this.windowMs + this.marginMs - now;
   }
 
   take(key: string, now: number): Slot {
@@ -88,6 +91,8 @@ class TokenBucket {
   constructor(private readonly burst: number, private readonly intervalMs: number, private readonly marginMs: number) {}
 
   wait(key: string, now: number): number {
+    // A bucket that holds less than one token never lets a message through.
+    if (!(this.burst >= 1)) return Infinity;
     const tokens = this.#tokens(key, now);
     return tokens >= 1 ? 0 : (1 - tokens) * this.intervalMs;
   }
@@ -113,7 +118,8 @@ class TokenBucket {
 
   #tokens(key: string, now: number): number {
     const state = this.#state.get(key);
-    if (!state) return this.burst;
+    // No interval: no per-chat pace (and no 0/0 to turn into NaN).
+    if (!state || !(this.intervalMs > 0)) return this.burst;
     return Math.min(this.burst, state.tokens + Math.max(0, now - state.since) / this.intervalMs);
   }
 }
@@ -133,10 +139,17 @@ export class Pacer {
 
   /** Milliseconds until `send` may start: 0 now, Infinity until a call in flight answers. */
   waitMs(send: PacedSend, now: number): number {
+    return Math.max(this.botWaitMs(send, now), this.chatWaitMs(send, now));
+  }
+
+  /**
+   * The chat's own part of {@link waitMs}: it changes only when this chat sends, and only
+   * shrinks as time passes — the planner keeps a chat aside until then.
+   */
+  chatWaitMs(send: PacedSend, now: number): number {
     const chatKey = chatKeyOf(send);
     if (this.#inFlight.has(chatKey)) return Infinity;
     return Math.max(
-      this.botWaitMs(send, now),
       (this.#pausedUntil.get(chatKey) ?? 0) - now,
       this.#chats.wait(chatKey, now),
       isGroupChat(send.chatId) ? this.#groups.wait(chatKey, this.limits.groupMessagesPerWindow, now) : 0,

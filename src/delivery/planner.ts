@@ -3,9 +3,9 @@ import { AppError } from '../platform/errors.js';
 import { getConfig, getTenantPlan } from '../tenancy/index.js';
 import { chargesQuota, isBulk, priorityOf, type DeliveryKind } from './kinds.js';
 import { resolveLimits, type DeliveryLimits } from './limits.js';
-import { Pacer } from './pacer.js';
 import { maxDeferredDays, usageFrom, type QuotaOverflow } from './quota.js';
 import { quietHoursEffect, quietHoursOf, releaseAfterQuietHours } from './quiet-hours.js';
+import { simulate, type SimRow, type UnplannedReason } from './simulation.js';
 import { formatLocal, localDay, nextLocalMidnight } from './zoned-time.js';
 
 /**
@@ -36,11 +36,13 @@ export interface MessageEta {
   chatId: number;
   groupId?: string;
   deliveryId?: string;
-  /** When it is expected to go; null when it will not (refused by quota, or held by a pause). */
+  /** When it is expected to go; null when it will not (refused by quota, held by a pause) or cannot be planned. */
   eta: Date | null;
   /** Tenant-local day of its quota. */
   day: string | null;
-  state: 'today' | 'later_day' | 'over_quota' | 'paused';
+  state: 'today' | 'later_day' | 'over_quota' | 'paused' | 'unplanned';
+  /** Why an `unplanned` message has no ETA (see {@link UnplannedReason}; `queue_too_long`: past the {@link maxPlannedMessages} replayed). */
+  reason?: UnplannedReason | 'queue_too_long';
 }
 
 export interface DeliveryPlan {
@@ -55,6 +57,7 @@ export interface DeliveryPlan {
   laterDays: number;
   overQuota: number;
   paused: number;
+  unplanned: number;
   quota: { day: string; limit: number; used: number; remaining: number; resetsAt: Date };
   etas: MessageEta[];
   /** For people: "Finishes at 14:32 (Europe/Istanbul); 120 messages exceed today's quota and would go tomorrow." */
@@ -69,16 +72,6 @@ export function assertPlannable(count: number): void {
   if (count > maxPlannedMessages) {
     throw new AppError('validation_failed', `at most ${maxPlannedMessages} messages can be planned at once`, { fields: [{ field: 'messages_per_group', message: 'too many messages in one plan' }] });
   }
-}
-
-interface SimRow {
-  ref: number;
-  botId: string;
-  chatId: number;
-  priority: number;
-  seq: number;
-  notBefore: number;
-  paid: boolean;
 }
 
 export async function planDelivery(tx: TenantTx, request: PlanRequest): Promise<DeliveryPlan> {
@@ -108,16 +101,15 @@ export async function planDelivery(tx: TenantTx, request: PlanRequest): Promise<
     ...ahead.map((r, i) => ({ ...r, ref: -1 - i, paid: paidBroadcast && isBulk(r.kind) })),
     ...own.rows.flatMap((r, i) => r.eta === 'simulate' ? [{ ref: i, botId: r.botId, chatId: r.chatId, priority: r.priority, seq: r.seq, notBefore: r.notBefore, paid: paidBroadcast && isBulk(r.kind) }] : []),
   ].slice(0, maxPlannedMessages);
-  const etas = simulate(sim, limits, callMs, now.getTime());
+  const { outcomes } = simulate(sim, limits, callMs, now.getTime());
 
-  const result: MessageEta[] = own.rows.map((r, i) => ({
-    chatId: r.chatId,
-    ...(r.groupId ? { groupId: r.groupId } : {}),
-    ...(r.deliveryId ? { deliveryId: r.deliveryId } : {}),
-    eta: r.eta === 'simulate' ? (etas.has(i) ? new Date(etas.get(i)!) : null) : null,
-    day: r.day,
-    state: r.state,
-  }));
+  const result: MessageEta[] = own.rows.map((r, i) => {
+    const base = { chatId: r.chatId, ...(r.groupId ? { groupId: r.groupId } : {}), ...(r.deliveryId ? { deliveryId: r.deliveryId } : {}), day: r.day };
+    if (r.eta === 'none') return { ...base, eta: null, state: r.state };
+    const outcome = outcomes.get(i);
+    if (outcome?.eta != null) return { ...base, eta: new Date(outcome.eta), state: r.state };
+    return { ...base, eta: null, state: 'unplanned', reason: outcome?.reason ?? 'queue_too_long' };
+  });
   const timed = result.flatMap((m) => (m.eta ? [m.eta.getTime()] : []));
   const plan: DeliveryPlan = {
     timeZone,
@@ -129,6 +121,7 @@ export async function planDelivery(tx: TenantTx, request: PlanRequest): Promise<
     laterDays: result.filter((m) => m.state === 'later_day').length,
     overQuota: result.filter((m) => m.state === 'over_quota').length,
     paused: result.filter((m) => m.state === 'paused').length,
+    unplanned: result.filter((m) => m.state === 'unplanned').length,
     quota,
     etas: result,
     summary: '',
@@ -204,55 +197,6 @@ async function queuedAhead(tx: TenantTx, botIds: string[], exceptSchedule: strin
   return rows.map((r) => ({ ...r, notBefore: r.notBefore.getTime() }));
 }
 
-/**
- * Replays the sender on a virtual clock, the way its pick works: at each instant the unsent
- * rows are walked in queue order, each chat's first row starts if pacing allows (a chat
- * blocked keeps its later rows back), calls take `callMs`; then the clock jumps to the
- * earliest moment something can start. Returns each row's start time by `ref`.
- */
-export function simulate(rows: readonly SimRow[], limits: DeliveryLimits, callMs: number, start: number): Map<number, number> {
-  const pacer = new Pacer(limits);
-  const etas = new Map<number, number>();
-  const busyUntil = new Map<string, number>();
-  let pending = [...rows].sort((a, b) => a.priority - b.priority || a.seq - b.seq);
-  let now = Math.ceil(start);
-  const call = Math.max(1, Math.ceil(callMs));
-  while (pending.length > 0) {
-    const seen = new Set<string>();
-    const botWaits = new Map<string, number>();
-    const remaining: SimRow[] = [];
-    let next = Infinity;
-    for (const row of pending) {
-      const key = `${row.botId}/${row.chatId}`;
-      if (seen.has(key)) {
-        remaining.push(row);
-        continue;
-      }
-      seen.add(key);
-      const send = { botId: row.botId, chatId: row.chatId, paid: row.paid };
-      const botKey = `${row.botId}/${row.paid}`;
-      const botWait = botWaits.get(botKey) ?? pacer.botWaitMs(send, now);
-      botWaits.set(botKey, botWait);
-      const wait = Math.max(row.notBefore - now, (busyUntil.get(key) ?? now) - now, botWait, botWait > 0 ? 0 : pacer.waitMs(send, now));
-      if (wait > 0) {
-        // Whole milliseconds: a rounding-sized wait must still move the clock.
-        next = Math.min(next, Math.ceil(now + wait));
-        remaining.push(row);
-        continue;
-      }
-      pacer.end(pacer.begin(send, now), now + call);
-      busyUntil.set(key, now + call);
-      botWaits.delete(botKey);
-      etas.set(row.ref, now);
-      next = Math.min(next, now + call);
-    }
-    pending = remaining;
-    if (!Number.isFinite(next)) break;
-    now = next;
-  }
-  return etas;
-}
-
 function summarize(plan: DeliveryPlan): string {
   const parts: string[] = [];
   if (plan.finishesAt) parts.push(`Finishes at ${formatLocal(plan.finishesAt, plan.timeZone)} (${plan.timeZone})`);
@@ -260,5 +204,6 @@ function summarize(plan: DeliveryPlan): string {
   if (plan.laterDays > 0) parts.push(`${plan.laterDays} message${plan.laterDays === 1 ? '' : 's'} exceed today's quota and would go on the following day${plan.laterDays === 1 ? '' : 's'}`);
   if (plan.overQuota > 0) parts.push(`${plan.overQuota} message${plan.overQuota === 1 ? '' : 's'} exceed the quota and would be refused`);
   if (plan.paused > 0) parts.push(`${plan.paused} held while the schedule is paused`);
+  if (plan.unplanned > 0) parts.push(`${plan.unplanned} message${plan.unplanned === 1 ? '' : 's'} could not be planned`);
   return parts.join('; ') + '.';
 }

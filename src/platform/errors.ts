@@ -36,6 +36,11 @@ export const errorStatus = {
   upstream_failed: 502,
   /** A dependency (database) is unavailable. Retry later. */
   unavailable: 503,
+  /**
+   * The delivery planner gave up at its step budget instead of risking a hang (a bug, logged);
+   * the request changed nothing. Retry later; messages already queued are sent as usual.
+   */
+  plan_unavailable: 503,
   /** A bug. Logged with the request id; the response carries no internals. */
   internal: 500,
 } as const;
