@@ -41,4 +41,4 @@ export function asDatabaseUnavailable(error: unknown): unknown {
 }
 
 /** Longest wait for a pooled connection (a free one, or a new one to a server that does not answer). */
-export const connectTimeoutMs = 3 * Second;
+export const connectTimeoutMs = 5 * Second;
