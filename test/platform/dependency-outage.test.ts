@@ -127,6 +127,13 @@ test('with Redis down requests go on at once, rate limits count per process, com
 test('a Redis that accepts connections but answers nothing costs one short timeout, not a hang', async () => {
   redis.freeze!();
   try {
+    // First, while the breaker is still closed: a live-events stream subscribes (on a new connection).
+    const started = Date.now();
+    const stream = new AbortController();
+    const events = await fetch(`${api.url}/api/events`, { headers: { authorization: `Bearer ${owner.token}` }, signal: stream.signal });
+    assert.equal(events.status, 200);
+    assert.ok(Date.now() - started < answerBoundMs, `the event stream opened in ${Date.now() - started} ms`);
+    stream.abort();
     for (let i = 0; i < 4; i++) {
       const r = await timed(() => login());
       assert.equal(r.status, 200, r.text);

@@ -108,7 +108,7 @@ export class RedisCache implements Cache {
   /**
    * Subscribes on Redis and on the per-process fallback, so messages arrive whichever of the
    * two a publisher used. While Redis is down the Redis subscription waits in the subscriber
-   * connection's queue and is made when it returns; only then is it awaited.
+   * connection's queue and is made when it returns.
    */
   async subscribe(channel: string, onMessage: (message: string) => void) {
     const subscriber = this.#subscriberConnection();
@@ -117,9 +117,7 @@ export class RedisCache implements Cache {
     if (!handlers) {
       handlers = new Set();
       this.#handlers.set(full, handlers);
-      const subscribed = subscriber.subscribe(full);
-      if (this.available) await subscribed;
-      else subscribed.catch(() => {});
+      await this.#awaitWhileAvailable(subscriber.subscribe(full));
     }
     handlers.add(onMessage);
     const unsubscribeLocal = await this.#fallback.subscribe(channel, onMessage);
@@ -128,9 +126,7 @@ export class RedisCache implements Cache {
       handlers.delete(onMessage);
       if (handlers.size === 0) {
         this.#handlers.delete(full);
-        const unsubscribed = subscriber.unsubscribe(full);
-        if (this.available) await unsubscribed;
-        else unsubscribed.catch(() => {});
+        await this.#awaitWhileAvailable(subscriber.unsubscribe(full));
       }
     };
   }
@@ -148,6 +144,20 @@ export class RedisCache implements Cache {
     await this.#fallback.close();
     if (this.#client.status === 'ready') await this.#client.quit().catch(() => this.#client.disconnect());
     else this.#client.disconnect();
+  }
+
+  /**
+   * Waits for a (un)subscribe while Redis is available, at most a command timeout: the
+   * subscriber connection has no timeout of its own (its commands wait for a reconnect), and
+   * a frozen Redis must not hold up the request that subscribes.
+   */
+  async #awaitWhileAvailable(command: Promise<unknown>): Promise<void> {
+    command.catch(() => {});
+    if (!this.available) return;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => { timer = setTimeout(resolve, commandTimeoutMs); });
+    await Promise.race([command.then(() => {}, () => {}), timeout]);
+    clearTimeout(timer);
   }
 
   /** Runs `op` on Redis while it is available, `fallback` on the per-process cache otherwise (see the class comment). */
