@@ -55,7 +55,7 @@ async function outboxRows(): Promise<number> {
   return api.services.db.withTenant(owner.tenantId, async (tx) => (await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox')).rows[0]!.n);
 }
 
-test('with the database down every route answers 503 with Retry-After within a bound, and recovers by itself', async () => {
+test('with the database down every route answers 503 with Retry-After within a bound, and recovers by itself', async (t) => {
   await postgres.stop();
   try {
     const calls: Array<[string, () => Promise<TestResponse>]> = [
@@ -72,6 +72,7 @@ test('with the database down every route answers 503 with Retry-After within a b
       assert.equal(r.headers.get('content-type'), 'application/problem+json; charset=utf-8', what);
       assert.ok(Number(r.headers.get('retry-after')) > 0, `${what}: Retry-After`);
       assert.ok(r.ms < answerBoundMs, `${what} answered in ${r.ms} ms`);
+      t.diagnostic(`database down, ${what}: ${r.status} in ${r.ms} ms`);
     }
     assert.equal((await api.request('GET', '/readyz')).status, 503);
   } finally {
@@ -87,12 +88,13 @@ test('with the database down every route answers 503 with Retry-After within a b
   assert.equal(await outboxRows(), rows + groupIds.length);
 });
 
-test('with Redis down requests go on at once, rate limits count per process, committed work answers success', async () => {
+test('with Redis down requests go on at once, rate limits count per process, committed work answers success', async (t) => {
   await redis.stop();
   try {
     const r = await timed(() => login());
     assert.equal(r.status, 200, r.text);
     assert.ok(r.ms < answerBoundMs, `login answered in ${r.ms} ms`);
+    t.diagnostic(`Redis down, login: ${r.status} in ${r.ms} ms`);
 
     // The login limit still holds, counted in this process.
     const from = '10.78.0.1';
@@ -106,6 +108,7 @@ test('with Redis down requests go on at once, rate limits count per process, com
     const first = await timed(() => broadcast('outage-redis', 'While Redis is down'));
     assert.equal(first.status, 201, first.text);
     assert.ok(first.ms < answerBoundMs, `broadcast answered in ${first.ms} ms`);
+    t.diagnostic(`Redis down, broadcast: ${first.status} in ${first.ms} ms`);
     const retry = await broadcast('outage-redis', 'While Redis is down');
     assert.deepEqual([retry.status, retry.headers.get('idempotent-replayed')], [201, 'true']);
     assert.equal(await outboxRows(), rows + groupIds.length);
@@ -124,7 +127,7 @@ test('with Redis down requests go on at once, rate limits count per process, com
   }
 });
 
-test('a Redis that accepts connections but answers nothing costs one short timeout, not a hang', async () => {
+test('a Redis that accepts connections but answers nothing costs one short timeout, not a hang', async (t) => {
   redis.freeze!();
   try {
     // First, while the breaker is still closed: a live-events stream subscribes (on a new connection).
@@ -132,12 +135,15 @@ test('a Redis that accepts connections but answers nothing costs one short timeo
     const stream = new AbortController();
     const events = await fetch(`${api.url}/api/events`, { headers: { authorization: `Bearer ${owner.token}` }, signal: stream.signal });
     assert.equal(events.status, 200);
-    assert.ok(Date.now() - started < answerBoundMs, `the event stream opened in ${Date.now() - started} ms`);
+    const opened = Date.now() - started;
+    assert.ok(opened < answerBoundMs, `the event stream opened in ${opened} ms`);
+    t.diagnostic(`Redis frozen, event stream: opened in ${opened} ms`);
     stream.abort();
     for (let i = 0; i < 4; i++) {
       const r = await timed(() => login());
       assert.equal(r.status, 200, r.text);
       assert.ok(r.ms < answerBoundMs, `login ${i} answered in ${r.ms} ms`);
+      t.diagnostic(`Redis frozen, login ${i}: ${r.status} in ${r.ms} ms`);
     }
   } finally {
     redis.thaw!();
