@@ -3,7 +3,7 @@ import type { Api, Services } from '../http/types.js';
 import { Minute } from '../platform/time.js';
 import { sendNoticesInBackground } from '../notify/index.js';
 import { getTenant, planCodes } from '../tenancy/index.js';
-import { idempotentPost } from '../idempotency/index.js';
+import { idempotencyKeyHeaders, idempotentPost } from '../idempotency/index.js';
 import { announcePlanRequest } from './operator-notices.js';
 import { listPayments } from './payments.js';
 import { cancelPlanRequest, requestPlanChange } from './plan-requests.js';
@@ -19,6 +19,7 @@ export function billingRoutes(api: Api, services: Services): void {
       summary: 'Move to another plan: a cheaper one applies at once (200); a dearer one becomes a request confirmed once paid (202)',
       tags: ['billing'],
       body: z.strictObject({ plan: z.enum(planCodes) }),
+      headers: idempotencyKeyHeaders,
     },
     config: { auth: 'owner', example: { plan: 'basic' }, rateLimit: { max: 20, windowMs: Minute, key: 'principal' } },
   }, async (request, reply) => {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Api, Services } from '../http/types.js';
 import { decodeCursor, encodeCursor, pageQuery } from '../http/pagination.js';
 import { signalSession } from '../events/index.js';
-import { idempotentPost } from '../idempotency/index.js';
+import { idempotencyKeyHeaders, idempotentPost } from '../idempotency/index.js';
 import { sendNoticesInBackground } from '../notify/index.js';
 import type { TenantTx } from '../platform/db/index.js';
 import { assertPlannable, planDelivery, type PlannedMessage } from './planner.js';
@@ -123,6 +123,7 @@ export function deliveryRoutes(api: Api, services: Services): void {
       summary: 'Schedule a template or text to groups: once (run_at) or recurring (cron, five fields, in time_zone)',
       tags: ['delivery'],
       body: scheduleBody,
+      headers: idempotencyKeyHeaders,
     },
     config: { auth: 'admin', example: { name: 'Morning post', text: 'Good morning!', run_at: '2099-01-01T09:00:00Z' } },
   }, async (request, reply) => {
@@ -187,6 +188,7 @@ export function deliveryRoutes(api: Api, services: Services): void {
       summary: 'Compose and send now to the chosen groups; answers with what was accepted and the delivery plan',
       tags: ['delivery'],
       body: broadcastBody,
+      headers: idempotencyKeyHeaders,
     },
     config: { auth: 'admin', example: { text: 'Hello everyone', group_ids: ['00000000-0000-4000-8000-000000000000'] } },
   }, async (request, reply) => {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import type { Database, TenantTx } from '../platform/db/index.js';
 import { fieldError } from '../platform/errors.js';
 import { claimKey, recordAnswer } from './idempotency-keys.js';
@@ -10,13 +11,25 @@ export interface Answer {
   body: unknown;
 }
 
-/** The request header a client sets to make a retry safe (IETF draft-ietf-httpapi-idempotency-key-header). */
-export const idempotencyKeyHeader = 'Idempotency-Key';
+/**
+ * The request header a client sets to make a retry safe (IETF draft-ietf-httpapi-idempotency-key-header),
+ * as Node presents it and problems name it: lower case.
+ */
+export const idempotencyKeyHeader = 'idempotency-key';
 /** Set on an answer that was stored for the key and is sent again, not produced now. */
 export const replayedHeader = 'Idempotent-Replayed';
 
-/** A key is 1–200 visible ASCII characters (a UUID is the usual choice). */
-const keyPattern = /^[\x21-\x7e]{1,200}$/;
+/**
+ * The `headers` schema of a route that calls {@link idempotentPost}: declares the optional
+ * key in the OpenAPI document and refuses a malformed one (400 naming the header) before
+ * the handler runs. A key is 1–200 visible ASCII characters (a UUID is the usual choice).
+ */
+export const idempotencyKeyHeaders = z.looseObject({
+  [idempotencyKeyHeader]: z.string()
+    .regex(/^[\x21-\x7e]{1,200}$/, 'must be 1–200 visible ASCII characters (a UUID per action is a good key)')
+    .optional()
+    .describe('Makes a retry safe: the same key and request again get the first answer and do nothing (docs/API.md, "Retries")'),
+});
 
 /**
  * Runs a POST that creates work (a broadcast, a schedule, a plan request) so that a client
@@ -69,14 +82,11 @@ export async function idempotentPost(
   return reply.status(outcome.status).type('application/json; charset=utf-8').send(outcome.body);
 }
 
-/** The header's value, checked; undefined when the client sent none. */
+/** The header's value, checked by {@link idempotencyKeyHeaders} (again here, should a route leave the schema out). */
 function idempotencyKey(request: FastifyRequest): string | undefined {
-  const value = request.headers['idempotency-key'];
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !keyPattern.test(value)) {
-    throw fieldError(idempotencyKeyHeader, 'must be 1–200 visible ASCII characters, sent once (a UUID per action is a good key)');
-  }
-  return value;
+  const parsed = idempotencyKeyHeaders.safeParse(request.headers);
+  if (!parsed.success) throw fieldError(idempotencyKeyHeader, parsed.error.issues[0]?.message ?? 'is invalid');
+  return parsed.data[idempotencyKeyHeader];
 }
 
 /** sha256 of the method, the path and the body with its keys sorted: equal for a retry, different for anything else. */

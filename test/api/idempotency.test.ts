@@ -56,7 +56,7 @@ test('the same key with another body is a 422 naming the header, and does nothin
   assert.equal(other.status, 422, other.text);
   assert.equal(other.headers.get('content-type'), 'application/problem+json; charset=utf-8');
   assert.equal(other.body.code, 'idempotency_key_mismatch');
-  assert.deepEqual(other.body.fields.map((f: { field: string }) => f.field), ['Idempotency-Key']);
+  assert.deepEqual(other.body.fields.map((f: { field: string }) => f.field), ['idempotency-key']);
   // …and on another route the key is another request too.
   const schedule = await api.request('POST', '/api/schedules', { token: a.token, headers: { 'idempotency-key': key }, body: { name: 'x', text: 'x', run_at: new Date(Date.now() + 3_600_000).toISOString() } });
   assert.equal(schedule.status, 422, schedule.text);
@@ -86,7 +86,8 @@ test('a malformed key is a 400 naming the header', async () => {
   for (const key of ['x'.repeat(201), 'with space']) {
     const r = await broadcast(a.token, key, { text: 'Bad key', group_ids: groupIds });
     assert.equal(r.status, 400, r.text);
-    assert.deepEqual(r.body.fields.map((f: { field: string }) => f.field), ['Idempotency-Key']);
+    assert.equal(r.body.code, 'validation_failed');
+    assert.deepEqual(r.body.fields.map((f: { field: string }) => f.field), ['idempotency-key']);
   }
 });
 
@@ -142,4 +143,12 @@ test('canonicalJson: key order does not matter, and it is JSON of the same value
       assert.equal(canonicalJson(reversed), text);
     }
   }));
+});
+
+test('the header is in the OpenAPI document of the routes that honour it', async () => {
+  const doc = (await api.request('GET', '/api/openapi.json')).body;
+  for (const path of ['/api/broadcasts', '/api/schedules', '/api/subscription/change']) {
+    const names = (doc.paths[path].post.parameters ?? []).filter((p: { in: string }) => p.in === 'header').map((p: { name: string }) => p.name);
+    assert.deepEqual(names, ['idempotency-key'], path);
+  }
 });
