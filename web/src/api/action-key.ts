@@ -13,9 +13,9 @@ function newKey(): string {
  * work once and answers the second press with the first answer. A changed request is a
  * new action with a new key, and so is the next press after a success.
  */
-export function useActionPost(): <T>(path: string, body: unknown) => Promise<T> {
+export function useActionPost<T = unknown>(): (path: string, body: unknown) => Promise<T> {
   const pending = useRef<{ request: string; key: string } | undefined>(undefined);
-  return async <T,>(path: string, body: unknown): Promise<T> => {
+  return async (path: string, body: unknown): Promise<T> => {
     const request = `${path}\n${JSON.stringify(body)}`;
     if (pending.current?.request !== request) pending.current = { request, key: newKey() };
     const result = await api<T>('POST', path, body, { idempotencyKey: pending.current.key });

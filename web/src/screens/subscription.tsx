@@ -169,8 +169,8 @@ export function Subscription() {
 function PlanCard({ plan, current, owner, requested, onChanged }: { plan: Plan; current: Plan; owner: boolean; requested: boolean; onChanged(result: PlanChange | undefined): void }) {
   const isCurrent = plan.code === current.code;
   const up = plan.rank > current.rank;
-  const post = useActionPost();
-  const change = useSubmit(() => post<PlanChange | undefined>('api/subscription/change', { plan: plan.code }), onChanged);
+  const post = useActionPost<PlanChange | undefined>();
+  const change = useSubmit(() => post('api/subscription/change', { plan: plan.code }), onChanged);
   const question = plan.maxGroups === null
     ? t('subscription.downgradeQuestionNoLimit', { plan: plan.name })
     : t('subscription.downgradeQuestion', { plan: plan.name, groups: formatNumber(plan.maxGroups) });
