@@ -3,6 +3,7 @@ import type { Api, Services } from '../http/types.js';
 import { Minute } from '../platform/time.js';
 import { sendNoticesInBackground } from '../notify/index.js';
 import { getTenant, planCodes } from '../tenancy/index.js';
+import { idempotencyKeyHeaders, idempotentPost } from '../idempotency/index.js';
 import { announcePlanRequest } from './operator-notices.js';
 import { listPayments } from './payments.js';
 import { cancelPlanRequest, requestPlanChange } from './plan-requests.js';
@@ -18,19 +19,25 @@ export function billingRoutes(api: Api, services: Services): void {
       summary: 'Move to another plan: a cheaper one applies at once (200); a dearer one becomes a request confirmed once paid (202)',
       tags: ['billing'],
       body: z.strictObject({ plan: z.enum(planCodes) }),
+      headers: idempotencyKeyHeaders,
     },
     config: { auth: 'owner', example: { plan: 'basic' }, rateLimit: { max: 20, windowMs: Minute, key: 'principal' } },
   }, async (request, reply) => {
     const { tenantId, memberId } = request.principal!;
-    const { result, name } = await services.db.withTenant(tenantId, async (tx) =>
-      ({ result: await requestPlanChange(tx, request.body.plan, memberId), name: (await getTenant(tx)).name }));
-    if (!result.applied) {
-      // The request is committed; telling the operators is best effort and never fails it.
-      announcePlanRequest(services.db, { tenantId, name }, result.payment)
-        .then((operators) => { for (const operator of operators) sendNoticesInBackground(services, operator); })
-        .catch((error) => request.log.warn({ err: error }, 'operators were not told of the plan request'));
-    }
-    return reply.status(result.applied ? 200 : 202).send(result);
+    let announce: (() => void) | undefined;
+    return idempotentPost(services.db, request, reply, async (tx) => {
+      const result = await requestPlanChange(tx, request.body.plan, memberId);
+      if (!result.applied) {
+        const name = (await getTenant(tx)).name;
+        // The request is committed by then; telling the operators is best effort and never fails it.
+        announce = () => {
+          announcePlanRequest(services.db, { tenantId, name }, result.payment)
+            .then((operators) => { for (const operator of operators) sendNoticesInBackground(services, operator); })
+            .catch((error) => request.log.warn({ err: error }, 'operators were not told of the plan request'));
+        };
+      }
+      return { status: result.applied ? 200 : 202, body: result };
+    }, () => announce?.());
   });
 
   api.delete('/api/subscription/change', {

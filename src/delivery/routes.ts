@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Api, Services } from '../http/types.js';
 import { decodeCursor, encodeCursor, pageQuery } from '../http/pagination.js';
 import { signalSession } from '../events/index.js';
+import { idempotencyKeyHeaders, idempotentPost } from '../idempotency/index.js';
 import { sendNoticesInBackground } from '../notify/index.js';
 import type { TenantTx } from '../platform/db/index.js';
 import { assertPlannable, planDelivery, type PlannedMessage } from './planner.js';
@@ -122,12 +123,15 @@ export function deliveryRoutes(api: Api, services: Services): void {
       summary: 'Schedule a template or text to groups: once (run_at) or recurring (cron, five fields, in time_zone)',
       tags: ['delivery'],
       body: scheduleBody,
+      headers: idempotencyKeyHeaders,
     },
     config: { auth: 'admin', example: { name: 'Morning post', text: 'Good morning!', run_at: '2099-01-01T09:00:00Z' } },
   }, async (request, reply) => {
-    const { tenantId, memberId } = request.principal!;
-    const { schedule } = await inTenant(tenantId, (tx) => createSchedule(tx, { groupIds: [], ...toInput(request.body), name: request.body.name }, { memberId }));
-    return reply.status(201).send({ schedule });
+    const { memberId } = request.principal!;
+    return idempotentPost(services.db, request, reply, async (tx) => {
+      const { schedule } = await createSchedule(tx, { groupIds: [], ...toInput(request.body), name: request.body.name }, { memberId });
+      return { status: 201, body: { schedule } };
+    });
   });
 
   api.get('/api/schedules/:id', {
@@ -184,20 +188,22 @@ export function deliveryRoutes(api: Api, services: Services): void {
       summary: 'Compose and send now to the chosen groups; answers with what was accepted and the delivery plan',
       tags: ['delivery'],
       body: broadcastBody,
+      headers: idempotencyKeyHeaders,
     },
     config: { auth: 'admin', example: { text: 'Hello everyone', group_ids: ['00000000-0000-4000-8000-000000000000'] } },
   }, async (request, reply) => {
     const { tenantId, memberId } = request.principal!;
     const now = new Date();
-    const result = await inTenant(tenantId, async (tx) => {
+    return idempotentPost(services.db, request, reply, async (tx) => {
       const input = { groupIds: [], ...toInput(request.body), name: request.body.name ?? `Broadcast ${now.toISOString()}`, runAt: now };
       const { schedule, created } = await createSchedule(tx, input, { memberId, kind: 'broadcast', idempotencyKey: request.body.idempotency_key, now });
       const run = created ? await runScheduleNow(tx, schedule.id, now) : null;
-      return { schedule: await getSchedule(tx, schedule.id), run, created, plan: await planDelivery(tx, { scheduleId: schedule.id, now }) };
+      const body = { schedule: await getSchedule(tx, schedule.id), run, plan: await planDelivery(tx, { scheduleId: schedule.id, now }) };
+      return { status: created ? 201 : 200, body };
+    }, async () => {
+      mailNotices(tenantId);
+      await signalSession(services.cache, tenantId);
     });
-    mailNotices(tenantId);
-    await signalSession(services.cache, tenantId);
-    return reply.status(result.created ? 201 : 200).send({ schedule: result.schedule, run: result.run, plan: result.plan });
   });
 
   api.post('/api/delivery/plan', {

@@ -26,6 +26,11 @@ export const errorStatus = {
   payload_too_large: 413,
   /** The content type is not accepted. */
   unsupported_media_type: 415,
+  /**
+   * The `Idempotency-Key` header was sent before with a different request (another body or
+   * route). Send a new key for a new request; reuse a key only to retry the same request.
+   */
+  idempotency_key_mismatch: 422,
   /** The plan's quota is used up (messages today, groups). Wait for the reset or upgrade. */
   quota_exceeded: 429,
   /** Too many requests or failed logins; retry after `Retry-After` seconds. */
@@ -34,13 +39,19 @@ export const errorStatus = {
   account_locked: 429,
   /** Telegram (or another upstream) refused or failed; details say what to do. */
   upstream_failed: 502,
-  /** A dependency (database) is unavailable. Retry later. */
+  /** A feature this installation does not have configured (Telegram login without a platform bot). */
   unavailable: 503,
   /**
    * The delivery planner gave up at its step budget instead of risking a hang (a bug, logged);
    * the request changed nothing. Retry later; messages already queued are sent as usual.
    */
   plan_unavailable: 503,
+  /**
+   * The database (or another dependency the request cannot do without) is unreachable:
+   * nothing was done, unless the failure hit the commit itself. Retry after `Retry-After`
+   * seconds; a write sent with an `Idempotency-Key` can be retried with the same key safely.
+   */
+  dependency_unavailable: 503,
   /** A bug. Logged with the request id; the response carries no internals. */
   internal: 500,
 } as const;

@@ -26,6 +26,7 @@ export const excludedTables: Record<string, string> = {
   password_resets: 'pending reset links belong to the source instance',
   leases: "the source fleet's runtime state; the target's workers take their own leases",
   processed_updates: 'update de-duplication state of the source pollers',
+  idempotency_keys: "answers to requests made to the source instance, kept a day for its clients' retries",
 };
 
 /**

@@ -5,6 +5,8 @@ import type { Services, RouteModule } from '../../src/http/types.js';
 import { createLogger } from '../../src/platform/log.js';
 import { closePlatform, openPlatform } from '../../src/platform/index.js';
 import { FileMailer } from '../../src/platform/mail.js';
+import type { Database } from '../../src/platform/db/index.js';
+import type { Cache } from '../../src/platform/cache/index.js';
 import type { Config } from '../../src/config.js';
 import { openTestCache, openTestDatabase, testConfig } from './env.js';
 import path from 'node:path';
@@ -34,14 +36,20 @@ export interface TestResponse {
 }
 
 /** A real Kovan API on a random local port, over a real database, with logs captured. */
-export async function startTestApi(options: { config?: Record<string, string>; extraRoutes?: RouteModule[] } = {}): Promise<TestApi> {
+export async function startTestApi(options: {
+  config?: Record<string, string>;
+  extraRoutes?: RouteModule[];
+  /** Another database and cache than the run's (outage tests bring their own servers); migrated here. */
+  backends?: { db: Database; cache: Cache };
+} = {}): Promise<TestApi> {
   const sandbox = await acquireSandbox();
   const config = testConfig({ LOG_LEVEL: 'info', TRUST_PROXY: 'true', TELEGRAM_API_ROOT: sandbox.apiRoot, ...options.config });
   const logs: string[] = [];
   const sink = new Writable({ write(chunk, _enc, done) { logs.push(String(chunk)); done(); } });
   const log = createLogger('info', sink);
   const mailDir = path.join(config.DATA_DIR, 'mail');
-  const platform = await openPlatform(config, { db: await openTestDatabase(), cache: openTestCache(), mailer: new FileMailer(mailDir, config.MAIL_FROM), log });
+  const backends = options.backends ?? { db: await openTestDatabase(), cache: openTestCache() };
+  const platform = await openPlatform(config, { ...backends, mailer: new FileMailer(mailDir, config.MAIL_FROM), log });
   const services = apiServices(platform);
   const { app, routes } = await buildServer(services, { extraRoutes: options.extraRoutes });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });

@@ -13,6 +13,7 @@ export async function seedAllTenantTables(db: Database, tenantIds: string[]): Pr
   await seedRuntimeTables(db, tenantIds); // Telegram runtime block below
   await seedDeliveryTables(db, tenantIds); // Delivery block below
   await seedBillingTables(db, tenantIds); // Billing block below
+  await seedIdempotencyTables(db, tenantIds); // Idempotency block below
 }
 
 // ─── REST API tables: invitations, api_keys, webhooks, webhook_deliveries ─────────
@@ -101,6 +102,19 @@ export async function seedBillingTables(db: Database, tenantIds: string[]): Prom
     await db.withTenant(tenantId, async (tx) => {
       const result = await requestPlanChange(tx, 'enterprise');
       if (result.applied) throw new Error('billing fixture: the upgrade was applied instead of requested');
+    });
+  }
+}
+
+// ─── Idempotency table: idempotency_keys ──────────────────────────────────────────
+// A key claimed and answered as a POST with `Idempotency-Key` leaves it.
+import { claimKey, recordAnswer } from '../../src/idempotency/index.js';
+
+export async function seedIdempotencyTables(db: Database, tenantIds: string[]): Promise<void> {
+  for (const tenantId of tenantIds) {
+    await db.withTenant(tenantId, async (tx) => {
+      if (await claimKey(tx, `fixture:${tenantId}`, Buffer.from('fixture'))) return; // seeded before
+      recordAnswer(tx, `fixture:${tenantId}`, { status: 201, body: '{"fixture":true}' });
     });
   }
 }

@@ -12,7 +12,7 @@ after(async () => { await db.close(); });
 
 test('there are tenant tables to check (the lint is not vacuous)', async () => {
   const tables = await tenantTables(db);
-  for (const expected of ['members', 'sessions', 'password_resets', 'subscriptions', 'tenant_configs', 'audit_log']) {
+  for (const expected of ['members', 'sessions', 'password_resets', 'subscriptions', 'tenant_configs', 'audit_log', 'idempotency_keys']) {
     assert.ok(tables.includes(expected), `${expected} is a tenant table`);
   }
 });

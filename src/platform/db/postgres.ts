@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { runTenantTx } from './deferred-writes.js';
 import { scopeToNoTenant, assertTenantId } from './session-setup.js';
+import { asDatabaseUnavailable, connectTimeoutMs } from './unreachable.js';
 import { AppRole, type Database, type OwnerTx, type Queryable, type TenantTx, type UnscopedTx } from './types.js';
 
 // BIGINT (Telegram ids, counts) as JS numbers: every value Kovan stores fits in 2^53.
@@ -33,8 +34,12 @@ export class PostgresDatabase implements Database {
   readonly #owner: pg.Pool;
 
   constructor(options: PostgresOptions) {
-    this.#app = new pg.Pool({ connectionString: options.appUrl ?? appUrlFor(options.ownerUrl), max: options.poolSize });
-    this.#owner = new pg.Pool({ connectionString: options.ownerUrl, max: 2 });
+    // A bounded wait for a connection: with the server down or every connection busy, a
+    // request answers 503 (dependency_unavailable) within seconds instead of queueing forever.
+    // Keepalive notices a server that vanished without closing the socket.
+    const common = { connectionTimeoutMillis: connectTimeoutMs, keepAlive: true };
+    this.#app = new pg.Pool({ ...common, connectionString: options.appUrl ?? appUrlFor(options.ownerUrl), max: options.poolSize });
+    this.#owner = new pg.Pool({ ...common, connectionString: options.ownerUrl, max: 2 });
     // An idle client's error (server restart) must not crash the process; the pool replaces it.
     this.#app.on('error', () => {});
     this.#owner.on('error', () => {});
@@ -59,7 +64,11 @@ export class PostgresDatabase implements Database {
   async readWithoutTenant<T>(sql: string, params?: readonly unknown[]): Promise<T[]> {
     // The app pool's connections never hold a tenant outside a transaction (set_config is
     // transaction-local), so an autocommit statement runs with no tenant.
-    return (await this.#app.query(sql, params as unknown[] | undefined)).rows as T[];
+    try {
+      return (await this.#app.query(sql, params as unknown[] | undefined)).rows as T[];
+    } catch (error) {
+      throw asDatabaseUnavailable(error);
+    }
   }
 
   withOwner<T>(fn: (tx: OwnerTx) => Promise<T>): Promise<T> {
@@ -86,17 +95,19 @@ export class PostgresDatabase implements Database {
   }
 
   async #transaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
-    const client = await pool.connect();
+    const client = await pool.connect().catch((error: unknown) => { throw asDatabaseUnavailable(error); });
+    let broken: unknown;
     try {
       await client.query(begin);
       const result = await fn(client);
       await client.query('COMMIT');
       return result;
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw error;
+      await client.query('ROLLBACK').catch((rollbackError: unknown) => { broken = rollbackError; });
+      throw asDatabaseUnavailable(error);
     } finally {
-      client.release();
+      // A connection that failed even to roll back is discarded, not handed to the next request.
+      client.release(broken instanceof Error ? broken : undefined);
     }
   }
 }

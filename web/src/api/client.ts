@@ -77,16 +77,21 @@ window.addEventListener('online', () => startProbing(100));
 
 /**
  * Calls the Kovan API on this origin with the session cookie. Resolves with the JSON body
- * (undefined for 204); rejects with an {@link ApiError}.
+ * (undefined for 204); rejects with an {@link ApiError}. `idempotencyKey` makes a retry of
+ * the same request safe (see `action-key.ts`).
  */
-export async function api<T>(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
+export async function api<T>(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, body?: unknown, options: { idempotencyKey?: string } = {}): Promise<T> {
   let response: Response;
   const sentAt = performance.now();
   try {
     response = await fetch(path.replace(/^\//, ''), {
       method,
       credentials: 'same-origin',
-      headers: { accept: 'application/json', 'accept-language': language(), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        accept: 'application/json', 'accept-language': language(),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(options.idempotencyKey ? { 'idempotency-key': options.idempotencyKey } : {}),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {

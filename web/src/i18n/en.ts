@@ -37,6 +37,9 @@ export const en = {
   'error.account_locked': 'Too many failed logins: the account is locked for a while.',
   'error.upstream_failed': 'Telegram did not answer as expected.',
   'error.unavailable': 'Kovan is temporarily unavailable. Try again shortly.',
+  'error.plan_unavailable': 'Kovan could not plan this delivery just now; nothing was changed. Try again in a minute.',
+  'error.dependency_unavailable': 'Kovan cannot reach its database right now. Try again in a few seconds.',
+  'error.idempotency_key_mismatch': 'This action was already sent with different content. Send it again as a new action.',
   'error.internal': 'Something went wrong on our side.',
   'form.fixFields': 'Please correct the marked fields.',
 

@@ -39,6 +39,9 @@ export const tr: Record<MessageKey, string> = {
   'error.account_locked': 'Çok fazla hatalı giriş: hesap bir süreliğine kilitlendi.',
   'error.upstream_failed': 'Telegram beklendiği gibi yanıt vermedi.',
   'error.unavailable': 'Kovan geçici olarak kullanılamıyor. Birazdan tekrar deneyin.',
+  'error.plan_unavailable': 'Kovan bu gönderimi şu anda planlayamadı; hiçbir şey değişmedi. Bir dakika sonra tekrar deneyin.',
+  'error.dependency_unavailable': 'Kovan şu anda veritabanına ulaşamıyor. Birkaç saniye sonra tekrar deneyin.',
+  'error.idempotency_key_mismatch': 'Bu işlem daha önce farklı içerikle gönderildi. Yeni bir işlem olarak tekrar gönderin.',
   'error.internal': 'Bizim tarafımızda bir şeyler ters gitti.',
   'form.fixFields': 'Lütfen işaretli alanları düzeltin.',
 

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { useActionPost } from '../api/action-key';
 import { api } from '../api/client';
 import type { Payment, PlanChange, Plan, PlanCode, Usage } from '../api/types';
 import { useResource } from '../api/use-resource';
@@ -168,7 +169,8 @@ export function Subscription() {
 function PlanCard({ plan, current, owner, requested, onChanged }: { plan: Plan; current: Plan; owner: boolean; requested: boolean; onChanged(result: PlanChange | undefined): void }) {
   const isCurrent = plan.code === current.code;
   const up = plan.rank > current.rank;
-  const change = useSubmit(() => api<PlanChange | undefined>('POST', 'api/subscription/change', { plan: plan.code }), onChanged);
+  const post = useActionPost<PlanChange | undefined>();
+  const change = useSubmit(() => post('api/subscription/change', { plan: plan.code }), onChanged);
   const question = plan.maxGroups === null
     ? t('subscription.downgradeQuestionNoLimit', { plan: plan.name })
     : t('subscription.downgradeQuestion', { plan: plan.name, groups: formatNumber(plan.maxGroups) });

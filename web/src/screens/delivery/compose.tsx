@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { useActionPost } from '../../api/action-key';
 import { api, ApiError } from '../../api/client';
 import type { DeliveryPlan, Group } from '../../api/types';
 import { useResource } from '../../api/use-resource';
@@ -46,10 +47,11 @@ export function ComposeBroadcast({ mode }: { mode: 'broadcast' | 'schedule' }) {
   const [time, setTime] = useState('09:00');
   const [weekday, setWeekday] = useState('1');
   const plan = usePlan(groupIds);
+  const post = useActionPost();
 
   const send = useSubmit(() => mode === 'broadcast'
-    ? api('POST', 'api/broadcasts', { text, group_ids: groupIds, ...(name.trim() ? { name: name.trim() } : {}) })
-    : api('POST', 'api/schedules', {
+    ? post('api/broadcasts', { text, group_ids: groupIds, ...(name.trim() ? { name: name.trim() } : {}) })
+    : post('api/schedules', {
       name: name.trim() || text.slice(0, 40), text, group_ids: groupIds,
       // A one-off instant is sent with its offset; a cron runs in the tenant's time zone.
       ...(repeat === 'once' ? { run_at: new Date(`${date}T${time}`).toISOString() } : { cron: cronOf(repeat, time, weekday) }),
