@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { RedisBus } from '../bus/index.js';
 import { compareLogIds, type Cache } from './types.js';
 
 /** XADD (capped, approximately) + expiry + PUBLISH of `<id> <message>`, atomically and in one round trip. */
@@ -8,15 +9,11 @@ redis.call('PEXPIRE', KEYS[1], ARGV[3])
 redis.call('PUBLISH', KEYS[2], id .. ' ' .. ARGV[1])
 return id`;
 
-/**
- * The {@link Cache} shared by every API replica. Pub/sub needs a connection of its own
- * (a subscribed Redis connection can do nothing else), opened on first subscribe.
- */
+/** The {@link Cache} shared by every API replica and worker; its pub/sub is a {@link RedisBus}. */
 export class RedisCache implements Cache {
   readonly kind = 'redis' as const;
   readonly #client: Redis;
-  #subscriber: Redis | undefined;
-  readonly #handlers = new Map<string, Set<(message: string) => void>>();
+  readonly bus: RedisBus;
 
   constructor(
     readonly url: string,
@@ -25,6 +22,7 @@ export class RedisCache implements Cache {
   ) {
     this.#client = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 3 });
     this.#client.on('error', () => {}); // reconnects by itself; ping() reports the state
+    this.bus = new RedisBus(this.#client, prefix);
   }
 
   async get(key: string) {
@@ -48,8 +46,8 @@ export class RedisCache implements Cache {
     return { count, resetMs: ttl > 0 ? ttl : windowMs };
   }
 
-  async publish(channel: string, message: string) {
-    await this.#client.publish(this.prefix + channel, message);
+  publish(channel: string, message: string) {
+    return this.bus.publish(channel, message);
   }
 
   async publishLogged(channel: string, message: string, options: { keep: number; ttlMs: number }) {
@@ -66,23 +64,8 @@ export class RedisCache implements Cache {
     return { entries: after.map(([id, fields]) => ({ id, message: fields[1] ?? '' })), complete };
   }
 
-  async subscribe(channel: string, onMessage: (message: string) => void) {
-    const subscriber = this.#subscriberConnection();
-    const full = this.prefix + channel;
-    let handlers = this.#handlers.get(full);
-    if (!handlers) {
-      handlers = new Set();
-      this.#handlers.set(full, handlers);
-      await subscriber.subscribe(full);
-    }
-    handlers.add(onMessage);
-    return async () => {
-      handlers.delete(onMessage);
-      if (handlers.size === 0) {
-        this.#handlers.delete(full);
-        await subscriber.unsubscribe(full);
-      }
-    };
+  subscribe(channel: string, onMessage: (message: string) => void) {
+    return this.bus.subscribe(channel, onMessage);
   }
 
   async ping() {
@@ -94,22 +77,11 @@ export class RedisCache implements Cache {
   }
 
   async close() {
-    this.#subscriber?.disconnect();
+    await this.bus.close();
     await this.#client.quit().catch(() => this.#client.disconnect());
   }
 
   #logKey(channel: string): string {
     return `${this.prefix}log:${channel}`;
-  }
-
-  #subscriberConnection(): Redis {
-    if (!this.#subscriber) {
-      this.#subscriber = this.#client.duplicate();
-      this.#subscriber.on('error', () => {});
-      this.#subscriber.on('message', (channel: string, message: string) => {
-        for (const handler of this.#handlers.get(channel) ?? []) handler(message);
-      });
-    }
-    return this.#subscriber;
   }
 }
