@@ -41,7 +41,9 @@ export async function startTestApi(options: { config?: Record<string, string>; e
   const sink = new Writable({ write(chunk, _enc, done) { logs.push(String(chunk)); done(); } });
   const log = createLogger('info', sink);
   const mailDir = path.join(config.DATA_DIR, 'mail');
-  const platform = await openPlatform(config, { db: await openTestDatabase(), cache: openTestCache(), mailer: new FileMailer(mailDir, config.MAIL_FROM), log });
+  // A test that sets REDIS_URL to '' gets the platform's own choice: on PostgreSQL, the LISTEN/NOTIFY bus.
+  const cache = config.REDIS_URL || !process.env.REDIS_URL ? openTestCache() : undefined;
+  const platform = await openPlatform(config, { db: await openTestDatabase(), cache, mailer: new FileMailer(mailDir, config.MAIL_FROM), log });
   const services = apiServices(platform);
   const { app, routes } = await buildServer(services, { extraRoutes: options.extraRoutes });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
