@@ -118,6 +118,19 @@ export class FleetStore {
       `SELECT tenant_id FROM fleet_due_schedules($1::uuid[], now())`, [tenantIds])).rows.map((r) => r.tenant_id));
   }
 
+  /**
+   * A fingerprint of the working bots of each of these tenants ('' for a tenant without
+   * any): it changes when a bot is connected, reconnected or disconnected.
+   */
+  async botFingerprints(tenantIds: string[]): Promise<Map<string, string>> {
+    if (tenantIds.length === 0) return new Map();
+    const rows = await this.db.withoutTenant(async (tx) => (await tx.query<{ tenant_id: string; fingerprint: string }>(
+      `SELECT tenant_id, fingerprint FROM fleet_bot_fingerprints($1::uuid[])`, [tenantIds])).rows);
+    const fingerprints = new Map(tenantIds.map((id) => [id, '']));
+    for (const row of rows) fingerprints.set(row.tenant_id, row.fingerprint);
+    return fingerprints;
+  }
+
   async overview(): Promise<{ workers: unknown[]; sessions: unknown[] }> {
     return this.db.withoutTenant(async (tx) => ({
       workers: (await tx.query(`SELECT id, pool, capacity, version, hostname, pid, started_at AS "startedAt", heartbeat_at AS "heartbeatAt", draining, health FROM workers ORDER BY pool, id`)).rows,

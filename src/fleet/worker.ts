@@ -16,6 +16,8 @@ export interface WorkerOptions {
   maxFailures?: number;
   /** Share of the fair share a worker may hold above it before it sheds sessions. */
   slack?: number;
+  /** How often the sessions' bots are compared with the database, in case a signal was lost (default 30 s). */
+  reconcileEveryMs?: number;
   log: Logger;
 }
 
@@ -24,12 +26,16 @@ interface Held {
   weight: number;
   session: TenantSession;
   since: number;
+  /** The tenant's bots as the database listed them just before the session started. */
+  bots: string;
 }
 
 /** A session running this long without failing has its failure streak forgiven. */
 const healthyAfter = Minute;
 /** How often a worker writes its sessions' health to their lease rows (the operator view). */
 const healthReportEvery = 10 * Second;
+/** How long a session may run other bots than the database lists when the signal saying so was lost. */
+const reconcileEvery = 30 * Second;
 
 /** Backoff before a failed session is retried: 2 s doubling, at most 5 minutes. */
 export function sessionBackoff(failures: number): number {
@@ -56,6 +62,7 @@ export class Worker {
   #draining = false;
   #lastSync = 0;
   #lastHealthReport = 0;
+  #lastReconcile = Date.now();
 
   constructor(readonly sessionDeps: SessionDeps, readonly options: WorkerOptions) {
     this.#store = new FleetStore(sessionDeps.db);
@@ -126,6 +133,10 @@ export class Worker {
         await this.#store.syncSessions();
         await this.#store.forgetDeadWorkers(10 * this.options.leaseTtlMs);
       }
+      if (Date.now() - this.#lastReconcile >= (this.options.reconcileEveryMs ?? reconcileEvery)) {
+        this.#lastReconcile = Date.now();
+        await this.#reconcileBots();
+      }
       await this.#rebalance();
       // One query for every held session, instead of each session polling its schedules.
       for (const tenantId of await this.#store.dueSchedules([...this.#held.keys()])) this.#held.get(tenantId)?.session.runDueSchedules();
@@ -157,15 +168,31 @@ export class Worker {
     }
     const budget = Math.min(this.options.capacity, ceiling) - held;
     const grants = await this.#store.claim(this.id, this.options.pool, budget, this.options.leaseTtlMs);
-    for (const grant of grants) await this.#run(grant);
+    // Read before the sessions start: a change in between makes the next reconcile restart one needlessly, never miss it.
+    const bots = await this.#store.botFingerprints(grants.map((g) => g.tenantId));
+    for (const grant of grants) await this.#run(grant, bots.get(grant.tenantId) ?? '');
   }
 
-  async #run(grant: Grant): Promise<void> {
+  /**
+   * The safety net under the `botsChanged` signal: a session whose tenant's bots are not
+   * the ones it started with (the signal was lost while the bus was down) is restarted;
+   * this round's claim takes it again.
+   */
+  async #reconcileBots(): Promise<void> {
+    const current = await this.#store.botFingerprints([...this.#held.keys()]);
+    for (const held of [...this.#held.values()]) {
+      if (current.get(held.lease.tenantId) === held.bots) continue;
+      this.#log.warn({ tenant_id: held.lease.tenantId }, 'session restarting: the database lists other bots than it runs (a lost signal)');
+      await this.#drop(held, 'restarted', true);
+    }
+  }
+
+  async #run(grant: Grant, bots: string): Promise<void> {
     const lease: SessionLease = { tenantId: grant.tenantId, workerId: this.id, epoch: grant.epoch };
     leaseChanges.inc({ reason: 'granted' });
     const session = new TenantSession(this.sessionDeps, lease, (failure) => void this.#sessionFailed(lease, failure), () => this.#leaseValidForMs(),
       () => void this.#restart(lease));
-    this.#held.set(grant.tenantId, { lease, weight: grant.weight, session, since: Date.now() });
+    this.#held.set(grant.tenantId, { lease, weight: grant.weight, session, since: Date.now(), bots });
     try {
       await session.start();
     } catch (error) {

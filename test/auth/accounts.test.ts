@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { startTestApi, registerTenant, type TestApi } from '../helpers/api.js';
+import { eventually } from '../helpers/processes.js';
 
 let api: TestApi;
 before(async () => { api = await startTestApi(); });
@@ -120,13 +121,8 @@ describe('password reset', () => {
     const file = files.filter((f) => f.includes(address)).sort().at(-1);
     return file && readFile(path.join(api.mailDir, file), 'utf8');
   }
-  async function waitForMail(address: string): Promise<string> {
-    for (let i = 0; i < 100; i++) {
-      const mail = await mailTo(address);
-      if (mail) return mail;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`no e-mail to ${address}`);
+  function waitForMail(address: string): Promise<string> {
+    return eventually(() => mailTo(address), 60_000, `an e-mail to ${address}`);
   }
 
   test('request answers identically for known and unknown addresses', async () => {

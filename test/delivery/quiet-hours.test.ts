@@ -18,6 +18,18 @@ after(async () => { await db.close(); });
 
 const night = { start: '22:00', end: '07:00' };
 
+/**
+ * The next 23:30 in Istanbul (UTC+3 all year), from the real clock: what is already queued
+ * becomes due at the database's `now()`, so a fixed date in the past would put the
+ * planner's queue ahead of the test's clock.
+ */
+function nextIstanbulHalfPastEleven(): Date {
+  const at = new Date();
+  at.setUTCHours(20, 30, 0, 0);
+  if (at.getTime() < Date.now()) at.setUTCDate(at.getUTCDate() + 1);
+  return at;
+}
+
 test('the window: inside it, the instant it ends; outside it, nothing; across midnight and in other zones', () => {
   const ist = 'Europe/Istanbul'; // UTC+3 all year
   assert.equal(windowEndAfter(new Date('2026-11-26T20:30:00Z'), night, ist)?.toISOString(), '2026-11-27T04:00:00.000Z', '23:30 → 07:00 next morning');
@@ -42,27 +54,28 @@ test('at 23:30 in the tenant’s zone: scheduled posts wait until 07:00, welcome
     await updateGroup(tx, ownWindowGroup, { settings: { quietHours: { start: '01:00', end: '02:00' } } });
   });
 
-  const now = new Date('2026-11-26T20:30:00Z'); // 23:30 in Istanbul
+  const now = nextIstanbulHalfPastEleven();
+  const sevenNextMorning = new Date(now.getTime() + (7 * 60 + 30) * 60_000); // 07:00 in Istanbul, 04:00Z
   const ask = (chatId: number, kind: DeliveryRequest['kind'], key: string): DeliveryRequest => ({ botId, chatId, kind, text: `${kind} ${key}`, idempotencyKey: key });
   const [scheduled, ownWindow, reply, welcome, privateGreeting] = await db.withTenant(t.tenantId, (tx) => enqueueMany(tx, [
     ask(quietChat, 'scheduled', 's1'), ask(ownWindowChat, 'broadcast', 'b1'), ask(quietChat, 'reply', 'r1'), ask(quietChat, 'welcome', 'w1'), ask(555_000_111, 'welcome', 'p1'),
   ], { now }));
 
   assert.equal(scheduled!.status, 'accepted');
-  assert.equal(scheduled!.status === 'accepted' && scheduled!.deferredUntil?.toISOString(), '2026-11-27T04:00:00.000Z', 'held until 07:00 local');
+  assert.equal(scheduled!.status === 'accepted' && scheduled!.deferredUntil?.toISOString(), sevenNextMorning.toISOString(), 'held until 07:00 local');
   assert.ok(ownWindow!.status === 'accepted' && !ownWindow!.deferredUntil, "the group's own window (01:00–02:00) overrides the tenant's default");
   assert.ok(reply!.status === 'accepted' && !reply!.deferredUntil, 'a reply is never held');
   assert.ok(privateGreeting!.status === 'accepted', 'a private chat has no quiet hours');
   assert.equal(welcome!.status === 'rejected' && welcome!.reason, 'quiet_hours');
-  assert.match(welcome!.status === 'rejected' ? welcome!.message : '', /until 2026-11-27 07:00 \(Europe\/Istanbul\)/);
+  assert.ok((welcome!.status === 'rejected' ? welcome!.message : '').includes(`until ${sevenNextMorning.toISOString().slice(0, 10)} 07:00 (Europe/Istanbul)`));
 
   const rows = await db.withTenant(t.tenantId, (tx) => tx.query<{ key: string; not_before: Date }>(`SELECT idempotency_key AS key, not_before FROM outbox ORDER BY idempotency_key`));
-  assert.equal(rows.rows.find((r) => r.key === 's1')!.not_before.toISOString(), '2026-11-27T04:00:00.000Z', 'the outbox will not send it before then');
+  assert.equal(rows.rows.find((r) => r.key === 's1')!.not_before.toISOString(), sevenNextMorning.toISOString(), 'the outbox will not send it before then');
   const history = await db.withTenant(t.tenantId, (tx) => tx.query<{ kind: string; reason: string }>(`SELECT kind, reason FROM messages WHERE status = 'rejected'`));
   assert.deepEqual(history.rows, [{ kind: 'welcome', reason: 'quiet_hours' }], 'the skipped welcome is in the history with its reason');
 
   const plan = await db.withTenant(t.tenantId, (tx) => planDelivery(tx, { messages: [{ botId, chatId: quietChat }, { botId, chatId: ownWindowChat }], kind: 'broadcast', now }));
   const [heldEta, freeEta] = plan.etas.map((e) => e.eta!.getTime());
-  assert.ok(heldEta! >= Date.parse('2026-11-27T04:00:00Z'), `the planner shows the held post after 07:00 (${new Date(heldEta!).toISOString()})`);
-  assert.ok(freeEta! < Date.parse('2026-11-26T21:00:00Z'), `the other group's post goes now (${new Date(freeEta!).toISOString()})`);
+  assert.ok(heldEta! >= sevenNextMorning.getTime(), `the planner shows the held post after 07:00 (${new Date(heldEta!).toISOString()})`);
+  assert.ok(freeEta! < now.getTime() + 30 * 60_000, `the other group's post goes now (${new Date(freeEta!).toISOString()})`);
 });

@@ -6,6 +6,7 @@ import type { Sandbox } from '../../src/sandbox/index.js';
 import { startTestApi, registerTenant, type TestApi } from '../helpers/api.js';
 import { connectSandboxBot, startTestSandbox } from '../helpers/telegram.js';
 import { realPostgres } from '../helpers/env.js';
+import { eventually } from '../helpers/processes.js';
 
 /**
  * The lease protocol against the real database: grants raise the epoch, expired leases
@@ -61,12 +62,14 @@ test('a session sync in flight elsewhere does not hide unchanged sessions from a
 test('claim grants with a rising epoch; expired leases are not renewed and go to the next claimant', async () => {
   await registerWorker(`${pool}-a`);
   await registerWorker(`${pool}-b`);
-  const first = await store.claim(`${pool}-a`, pool, 100, 300);
+  // Long enough that the second claim surely comes while they live, on however busy a machine.
+  const first = await store.claim(`${pool}-a`, pool, 100, 3000);
   assert.deepEqual(first.map((g) => g.tenantId).sort(), tenants.slice(0, 3).sort(), 'only the tenants of its pool');
   const lease = { tenantId: first[0]!.tenantId, workerId: `${pool}-a`, epoch: first[0]!.epoch };
 
   assert.equal((await store.claim(`${pool}-b`, pool, 100, 300)).length, 0, 'nothing free while leases live');
-  await new Promise((r) => setTimeout(r, 400));
+  await eventually(() => api.services.db.withOwner(async (tx) => (await tx.query<{ expired: boolean }>(
+    `SELECT expires_at <= now() AS expired FROM leases WHERE tenant_id = $1`, [lease.tenantId])).rows[0]!.expired), 30_000, 'the lease expired');
   const renewed = await store.renew(`${pool}-a`, [lease], 300);
   assert.equal(renewed.size, 0, 'an expired lease is not renewed');
 

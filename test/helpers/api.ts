@@ -40,7 +40,7 @@ export async function startTestApi(options: {
   config?: Record<string, string>;
   extraRoutes?: RouteModule[];
   /** Another database and cache than the run's (outage tests bring their own servers); migrated here. */
-  backends?: { db: Database; cache: Cache };
+  backends?: { db: Database; cache: Cache | undefined };
 } = {}): Promise<TestApi> {
   const sandbox = await acquireSandbox();
   const config = testConfig({ LOG_LEVEL: 'info', TRUST_PROXY: 'true', TELEGRAM_API_ROOT: sandbox.apiRoot, ...options.config });
@@ -48,7 +48,9 @@ export async function startTestApi(options: {
   const sink = new Writable({ write(chunk, _enc, done) { logs.push(String(chunk)); done(); } });
   const log = createLogger('info', sink);
   const mailDir = path.join(config.DATA_DIR, 'mail');
-  const backends = options.backends ?? { db: await openTestDatabase(), cache: openTestCache() };
+  // A test that sets REDIS_URL to '' gets the platform's own choice: on PostgreSQL, the LISTEN/NOTIFY bus.
+  const cache = config.REDIS_URL || !process.env.REDIS_URL ? openTestCache() : undefined;
+  const backends = options.backends ?? { db: await openTestDatabase(), cache };
   const platform = await openPlatform(config, { ...backends, mailer: new FileMailer(mailDir, config.MAIL_FROM), log });
   const services = apiServices(platform);
   const { app, routes } = await buildServer(services, { extraRoutes: options.extraRoutes });

@@ -86,7 +86,8 @@ test('hostile updates: a huge message, odd Unicode and a catastrophic regex rule
     const started = Date.now();
     const r = await api.request('POST', `/tg/${credentials.routeId}`, { body: update, headers: { 'x-telegram-bot-api-secret-token': credentials.webhookSecret } });
     assert.equal(r.status, 200, `${i}: ${r.text} ${api.logs.filter((l) => l.includes('"level":"error"')).slice(-1).join('').slice(0, 1500)}`);
-    assert.ok(Date.now() - started < 2000, `handled in ${Date.now() - started} ms`);
+    // Unbounded, the catastrophic rule would run for ages; bounded, even a busy machine answers within seconds.
+    assert.ok(Date.now() - started < 20_000, `handled in ${Date.now() - started} ms`);
   }
   const stored = await api.services.db.withTenant(tenant.tenantId, async (tx) => (await tx.query<{ text: string }>(`SELECT text FROM messages WHERE direction = 'in' AND text LIKE '%zalgo%'`)).rows);
   assert.equal(stored[0]?.text, texts[2]!.replace('\u0000', ''), 'odd Unicode is stored as sent, without the NUL PostgreSQL cannot hold');

@@ -1,4 +1,4 @@
-import { EventEmitter } from 'node:events';
+import { MemoryBus, type Bus } from '../bus/index.js';
 import { compareLogIds, type Cache } from './types.js';
 
 interface Entry {
@@ -6,15 +6,21 @@ interface Entry {
   expiresAt: number;
 }
 
-/** The single-process {@link Cache}: a Map with lazy expiry and an EventEmitter bus. */
+/**
+ * The {@link Cache} of a deployment without Redis: a Map with lazy expiry, kept per process.
+ * Its pub/sub goes over the given bus: in-process by default, PostgreSQL `LISTEN/NOTIFY`
+ * when several processes share a database, so signals and live events still cross them
+ * (the event log for reconnecting clients stays per process).
+ */
 export class MemoryCache implements Cache {
   readonly kind = 'memory' as const;
   readonly #entries = new Map<string, Entry>();
-  readonly #bus = new EventEmitter().setMaxListeners(0);
   readonly #logs = new Map<string, { entries: Array<{ id: string; message: string }>; expiresAt: number }>();
   #lastLogMs = 0;
   #logSeq = 0;
   readonly #sweeper = setInterval(() => this.#sweep(), 60_000).unref();
+
+  constructor(readonly bus: Bus = new MemoryBus()) {}
 
   async get(key: string) {
     return this.#live(key)?.value;
@@ -37,7 +43,7 @@ export class MemoryCache implements Cache {
   }
 
   async publish(channel: string, message: string) {
-    this.#bus.emit(channel, message);
+    await this.bus.publish(channel, message);
   }
 
   async publishLogged(channel: string, message: string, options: { keep: number; ttlMs: number }) {
@@ -55,7 +61,7 @@ export class MemoryCache implements Cache {
     if (log.entries.length > options.keep) log.entries.splice(0, log.entries.length - options.keep);
     log.expiresAt = now + options.ttlMs;
     this.#logs.set(channel, log);
-    this.#bus.emit(channel, `${id} ${message}`);
+    await this.bus.publish(channel, `${id} ${message}`);
     return id;
   }
 
@@ -66,9 +72,8 @@ export class MemoryCache implements Cache {
     return { entries: entries.filter((e) => compareLogIds(e.id, afterId) > 0).slice(0, limit), complete };
   }
 
-  async subscribe(channel: string, onMessage: (message: string) => void) {
-    this.#bus.on(channel, onMessage);
-    return async () => { this.#bus.off(channel, onMessage); };
+  subscribe(channel: string, onMessage: (message: string) => void) {
+    return this.bus.subscribe(channel, onMessage);
   }
 
   async ping() {
@@ -77,7 +82,7 @@ export class MemoryCache implements Cache {
 
   async close() {
     clearInterval(this.#sweeper);
-    this.#bus.removeAllListeners();
+    await this.bus.close();
   }
 
   #live(key: string): Entry | undefined {

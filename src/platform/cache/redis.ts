@@ -1,4 +1,5 @@
-import { Redis, ReplyError } from 'ioredis';
+import { Redis } from 'ioredis';
+import { isRedisOutage, RedisBus, redisCommandTimeoutMs } from '../bus/index.js';
 import { Second } from '../time.js';
 import { MemoryCache } from './memory.js';
 import { compareLogIds, type Cache } from './types.js';
@@ -10,16 +11,12 @@ redis.call('PEXPIRE', KEYS[1], ARGV[3])
 redis.call('PUBLISH', KEYS[2], id .. ' ' .. ARGV[1])
 return id`;
 
-/** Longest a Redis command may take before it counts as Redis being unreachable. */
-const commandTimeoutMs = Second;
+const commandTimeoutMs = redisCommandTimeoutMs;
 /** After Redis failed, how long to go straight to the per-process fallback before trying it again. */
 const breakerCooldownMs = 5 * Second;
-/** Redis answered, but cannot serve now (still loading its data after a restart, a replica mid-failover). */
-const notServing = /^(LOADING|BUSY|MASTERDOWN|READONLY|TRYAGAIN)\b/;
 
 /**
- * The {@link Cache} shared by every API replica. Pub/sub needs a connection of its own
- * (a subscribed Redis connection can do nothing else), opened on first subscribe.
+ * The {@link Cache} shared by every API replica and worker; its pub/sub is a {@link RedisBus}.
  *
  * Redis is a convenience, never a reason to fail a request. While it is unreachable (not
  * connected, a command timed out, or it answers LOADING and the like) every operation goes
@@ -32,10 +29,10 @@ const notServing = /^(LOADING|BUSY|MASTERDOWN|READONLY|TRYAGAIN)\b/;
 export class RedisCache implements Cache {
   readonly kind = 'redis' as const;
   readonly #client: Redis;
-  #subscriber: Redis | undefined;
-  readonly #handlers = new Map<string, Set<(message: string) => void>>();
   readonly #fallback = new MemoryCache();
   #skipUntil = 0;
+  /** Pub/sub over Redis, with this cache's circuit breaker and per-process fallback. */
+  readonly bus: RedisBus;
 
   constructor(
     readonly url: string,
@@ -50,6 +47,7 @@ export class RedisCache implements Cache {
     });
     this.#client.on('error', () => {}); // reconnects by itself; ping() reports the state
     this.#client.on('ready', () => { this.#skipUntil = 0; });
+    this.bus = new RedisBus(this.#client, prefix, this.#fallback.bus, { available: () => this.available, failed: () => this.#trip() });
   }
 
   /** True while commands go to Redis; false while the per-process fallback serves them. */
@@ -82,8 +80,8 @@ export class RedisCache implements Cache {
     }, (local) => local.increment(key, windowMs));
   }
 
-  async publish(channel: string, message: string) {
-    await this.#shared(async (redis) => { await redis.publish(this.prefix + channel, message); }, (local) => local.publish(channel, message));
+  publish(channel: string, message: string) {
+    return this.bus.publish(channel, message);
   }
 
   async publishLogged(channel: string, message: string, options: { keep: number; ttlMs: number }) {
@@ -105,30 +103,8 @@ export class RedisCache implements Cache {
     }, (local) => local.readLogAfter(channel, afterId, limit));
   }
 
-  /**
-   * Subscribes on Redis and on the per-process fallback, so messages arrive whichever of the
-   * two a publisher used. While Redis is down the Redis subscription waits in the subscriber
-   * connection's queue and is made when it returns.
-   */
-  async subscribe(channel: string, onMessage: (message: string) => void) {
-    const subscriber = this.#subscriberConnection();
-    const full = this.prefix + channel;
-    let handlers = this.#handlers.get(full);
-    if (!handlers) {
-      handlers = new Set();
-      this.#handlers.set(full, handlers);
-      await this.#awaitWhileAvailable(subscriber.subscribe(full));
-    }
-    handlers.add(onMessage);
-    const unsubscribeLocal = await this.#fallback.subscribe(channel, onMessage);
-    return async () => {
-      await unsubscribeLocal();
-      handlers.delete(onMessage);
-      if (handlers.size === 0) {
-        this.#handlers.delete(full);
-        await this.#awaitWhileAvailable(subscriber.unsubscribe(full));
-      }
-    };
+  subscribe(channel: string, onMessage: (message: string) => void) {
+    return this.bus.subscribe(channel, onMessage);
   }
 
   async ping() {
@@ -140,24 +116,9 @@ export class RedisCache implements Cache {
   }
 
   async close() {
-    this.#subscriber?.disconnect();
-    await this.#fallback.close();
+    await this.bus.close();
     if (this.#client.status === 'ready') await this.#client.quit().catch(() => this.#client.disconnect());
     else this.#client.disconnect();
-  }
-
-  /**
-   * Waits for a (un)subscribe while Redis is available, at most a command timeout: the
-   * subscriber connection has no timeout of its own (its commands wait for a reconnect), and
-   * a frozen Redis must not hold up the request that subscribes.
-   */
-  async #awaitWhileAvailable(command: Promise<unknown>): Promise<void> {
-    command.catch(() => {});
-    if (!this.available) return;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((resolve) => { timer = setTimeout(resolve, commandTimeoutMs); });
-    await Promise.race([command.then(() => {}, () => {}), timeout]);
-    clearTimeout(timer);
   }
 
   /** Runs `op` on Redis while it is available, `fallback` on the per-process cache otherwise (see the class comment). */
@@ -166,25 +127,17 @@ export class RedisCache implements Cache {
     try {
       return await op(this.#client);
     } catch (error) {
-      if (error instanceof ReplyError && !notServing.test((error as Error).message)) throw error; // Redis refused the command itself
-      this.#skipUntil = Date.now() + breakerCooldownMs;
+      if (!isRedisOutage(error)) throw error; // Redis refused the command itself
+      this.#trip();
       return fallback(this.#fallback);
     }
   }
 
-  #logKey(channel: string): string {
-    return `${this.prefix}log:${channel}`;
+  #trip(): void {
+    this.#skipUntil = Date.now() + breakerCooldownMs;
   }
 
-  #subscriberConnection(): Redis {
-    if (!this.#subscriber) {
-      // The subscriber keeps an offline queue and no command timeout: its SUBSCRIBEs wait for a reconnect.
-      this.#subscriber = this.#client.duplicate({ enableOfflineQueue: true, commandTimeout: undefined, maxRetriesPerRequest: null });
-      this.#subscriber.on('error', () => {});
-      this.#subscriber.on('message', (channel: string, message: string) => {
-        for (const handler of this.#handlers.get(channel) ?? []) handler(message);
-      });
-    }
-    return this.#subscriber;
+  #logKey(channel: string): string {
+    return `${this.prefix}log:${channel}`;
   }
 }

@@ -1,10 +1,15 @@
+import type { Bus } from '../bus/index.js';
+
 /**
  * The shared fast state Kovan needs between API replicas: short-lived values, counters for
- * rate limits, and a pub/sub bus for live events. Redis when `REDIS_URL` is set; in one
- * process the in-memory implementation behaves the same.
+ * rate limits, and pub/sub (session signals, live events) over a {@link Bus}. Redis when
+ * `REDIS_URL` is set; otherwise values stay per process and pub/sub crosses processes over
+ * PostgreSQL `LISTEN/NOTIFY` (in one process, the in-memory bus).
  */
 export interface Cache {
   readonly kind: 'redis' | 'memory';
+  /** What `publish` and `subscribe` travel over. */
+  readonly bus: Bus;
   get(key: string): Promise<string | undefined>;
   set(key: string, value: string, ttlMs: number): Promise<void>;
   delete(key: string): Promise<void>;
