@@ -26,6 +26,12 @@ export const errorStatus = {
   payload_too_large: 413,
   /** The content type is not accepted. */
   unsupported_media_type: 415,
+  /** The URL (a path segment) is longer than any id Kovan uses. Shorten it. */
+  uri_too_long: 414,
+  /** The request line or headers exceed the server's limit (Node's parser refused them). Send less. */
+  headers_too_large: 431,
+  /** The client took too long to send its request; the connection is closed. Retry. */
+  request_timeout: 408,
   /** The plan's quota is used up (messages today, groups). Wait for the reset or upgrade. */
   quota_exceeded: 429,
   /** Too many requests or failed logins; retry after `Retry-After` seconds. */
