@@ -19,7 +19,7 @@ const initData = z.string().min(1).max(4096);
 /** Accounts and sessions: the customer's `/api/auth/register` and `/api/auth/login`, and the rest of the lifecycle. */
 export function authRoutes(api: Api, services: Services): void {
   const deps = { ...services, trialDays: services.config.TRIAL_DAYS };
-  const telegram = { db: services.db, platformBotToken: services.config.PLATFORM_BOT_TOKEN, maxAgeSeconds: services.config.INITDATA_MAX_AGE_SECONDS };
+  const telegram = { db: services.db, cache: services.cache, platformBotToken: services.config.PLATFORM_BOT_TOKEN, maxAgeSeconds: services.config.INITDATA_MAX_AGE_SECONDS };
 
   const signIn = (reply: FastifyReply, signedIn: SignedIn) => {
     reply.setCookie(sessionCookie, signedIn.token, {
