@@ -36,7 +36,7 @@ export const errorStatus = {
   quota_exceeded: 429,
   /** Too many requests or failed logins; retry after `Retry-After` seconds. */
   rate_limited: 429,
-  /** Account temporarily locked after repeated failed logins. */
+  /** Too many failed logins for this login name from this address (or from everywhere); retry after `Retry-After`, log in from a device used before, or reset the password by e-mail. */
   account_locked: 429,
   /** Telegram (or another upstream) refused or failed; details say what to do. */
   upstream_failed: 502,

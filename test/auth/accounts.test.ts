@@ -2,11 +2,58 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { startTestApi, registerTenant, type TestApi } from '../helpers/api.js';
+import { startTestApi, registerTenant, type TestApi, type TestResponse } from '../helpers/api.js';
 
 let api: TestApi;
 before(async () => { api = await startTestApi(); });
 after(async () => { await api.close(); });
+
+/** Counts the argon2 verifications the server runs from now until `stop()`. */
+function countVerifications(): { stop(): number } {
+  const hasher = api.services.hasher;
+  const original = hasher.verify;
+  let calls = 0;
+  hasher.verify = (...args) => { calls++; return original.apply(hasher, args); };
+  return { stop: () => { hasher.verify = original; return calls; } };
+}
+
+async function mailTo(address: string): Promise<string | undefined> {
+  const files = await readdir(api.mailDir).catch(() => [] as string[]);
+  const file = files.filter((f) => f.includes(address)).sort().at(-1);
+  return file && readFile(path.join(api.mailDir, file), 'utf8');
+}
+
+/** The newest e-mail to `address`, once the file mailer has written it. */
+async function waitForMail(address: string): Promise<string> {
+  for (let i = 0; i < 600; i++) { // up to 30 s: the e-mail is sent after the response, on a busy machine
+    const mail = await mailTo(address);
+    if (mail) return mail;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no e-mail to ${address}`);
+}
+
+/** The reset token of the newest reset e-mail to `address`. */
+async function resetTokenMailedTo(address: string): Promise<string> {
+  const mail = await waitForMail(address);
+  const body = mail.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  return decodeURIComponent(/token=([\w%-]+)/.exec(body)![1]!);
+}
+
+/** A botnet: 20 addresses (`<prefix>.N`) × 5 wrong guesses, the account's whole budget for unknown devices. */
+async function spendEveryAddressBudget(username: string, prefix: string): Promise<void> {
+  await Promise.all(Array.from({ length: 20 }, async (_, a) => {
+    for (let i = 0; i < 5; i++) {
+      const r = await api.request('POST', '/api/auth/login', { body: { username, password: `guess ${a}/${i}` }, headers: { 'x-forwarded-for': `${prefix}.${a}` } });
+      assert.equal(r.status, 401);
+    }
+  }));
+}
+
+/** The `kovan_device=…` pair a response sets, ready for a Cookie header. */
+function deviceCookieOf(response: TestResponse): string {
+  return response.headers.getSetCookie().find((c) => c.startsWith('kovan_device='))?.split(';')[0] ?? '';
+}
 
 describe('register', () => {
   test('creates a tenant, its owner and a Basic trial, and logs in', async () => {
@@ -86,21 +133,72 @@ describe('login and sessions', () => {
     assert.equal(wrong.body.detail, unknown.body.detail);
   });
 
-  test('repeated failures lock the account exponentially, even for the right password', async () => {
-    const t = await registerTenant(api, 'lock');
-    for (let i = 0; i < 5; i++) {
-      const r = await api.request('POST', '/api/auth/login', { body: { username: t.username, password: 'guess ' + i }, headers: { 'x-forwarded-for': `10.0.0.${i}` } });
-      assert.equal(r.status, 401);
-    }
-    const locked = await api.request('POST', '/api/auth/login', { body: { username: t.username, password: t.password } });
-    assert.equal(locked.status, 429);
-    assert.equal(locked.body.code, 'account_locked');
-    const retryAfter = Number(locked.headers.get('retry-after'));
-    assert.ok(retryAfter > 0 && retryAfter <= 60, `retry-after ${retryAfter}`);
-    const lockedUntil = await api.services.db.withTenant(t.tenantId, async (tx) => (await tx.query<{ s: number }>(`SELECT extract(epoch FROM locked_until - now()) AS s FROM members`)).rows[0]!.s);
-    assert.ok(lockedUntil > 50 && lockedUntil <= 60, `first lock is about a minute (${lockedUntil})`);
+  test('an unknown login and a wrong password get the same answers, locked or not, after the same work', async () => {
+    const t = await registerTenant(api, 'same2');
+    const answers = async (login: string, client: string) => {
+      const verified = countVerifications();
+      const seen: string[] = [];
+      for (let i = 0; i < 7; i++) {
+        const r = await api.request('POST', '/api/auth/login', { body: { username: login, password: 'guess ' + i }, headers: { 'x-forwarded-for': client } });
+        seen.push(`${r.status} ${r.body.code} ${r.body.detail.replace(/\d+ s\b/, 'N s')} retry-after:${r.headers.has('retry-after')}`);
+      }
+      return { seen, verifications: verified.stop() };
+    };
+    const known = await answers(t.username, '192.0.2.71');
+    const unknown = await answers('nobody' + Date.now(), '192.0.2.72');
+    assert.deepEqual(unknown, known);
+    assert.deepEqual(known.seen.map((a) => a.split(' ')[0]), ['401', '401', '401', '401', '401', '429', '429']);
+    assert.equal(known.verifications, 5, 'every checked attempt costs one argon2 verification; refused ones none');
   });
 
+  test("guessing at an account from one address does not lock its owner out elsewhere", async () => {
+    const t = await registerTenant(api, 'victim');
+    for (let i = 0; i < 10; i++) {
+      await api.request('POST', '/api/auth/login', { body: { username: t.username, password: 'guess ' + i }, headers: { 'x-forwarded-for': '198.18.0.66' } });
+    }
+    const attacker = await api.request('POST', '/api/auth/login', { body: { username: t.username, password: t.password }, headers: { 'x-forwarded-for': '198.18.0.66' } });
+    assert.equal(attacker.status, 429, 'the guessing address is held back, even with the right password');
+    assert.equal(attacker.body.code, 'account_locked');
+    const retryAfter = Number(attacker.headers.get('retry-after'));
+    assert.ok(retryAfter > 0 && retryAfter <= 15 * 60, `retry-after ${retryAfter}`);
+    const owner = await api.request('POST', '/api/auth/login', { body: { username: t.username, password: t.password }, headers: { 'x-forwarded-for': '198.18.0.67' } });
+    assert.equal(owner.status, 200, 'the owner, elsewhere, logs in');
+  });
+
+  test('20 parallel wrong tries check only the allowed number of passwords', async () => {
+    const t = await registerTenant(api, 'burst');
+    const verified = countVerifications();
+    const tries = await Promise.all(Array.from({ length: 20 }, (_, i) =>
+      api.request('POST', '/api/auth/login', { body: { username: t.username, password: 'guess ' + i }, headers: { 'x-forwarded-for': '198.18.1.20' } })));
+    assert.equal(verified.stop(), 5);
+    assert.deepEqual(tries.map((r) => r.status).sort(), [...Array(5).fill(401), ...Array(15).fill(429)]);
+  });
+
+  test('a botnet meets a per-account ceiling; the owner still logs in from a device used before, or by the e-mail link', async () => {
+    const t = await registerTenant(api, 'ceiling');
+    const firstLogin = await api.request('POST', '/api/auth/login', { body: { username: t.username, password: t.password }, headers: { 'x-forwarded-for': '198.18.2.1' } });
+    const device = deviceCookieOf(firstLogin);
+    assert.match(device, /^kovan_device=/);
+    await spendEveryAddressBudget(t.username, '198.18.3');
+    const newDevice = await api.request('POST', '/api/auth/login', { body: { username: t.username, password: t.password }, headers: { 'x-forwarded-for': '198.18.4.1' } });
+    assert.equal(newDevice.status, 429, 'from a device the account never used, the ceiling holds');
+    assert.equal(newDevice.body.code, 'account_locked');
+
+    const knownDevice = await api.request('POST', '/api/auth/login', { body: { username: t.username, password: t.password }, headers: { 'x-forwarded-for': '198.18.4.2', cookie: device } });
+    assert.equal(knownDevice.status, 200, 'the device the owner used before is not locked out');
+    const forged = device.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'));
+    const forgedDevice = await api.request('POST', '/api/auth/login', { body: { username: t.username, password: t.password }, headers: { 'x-forwarded-for': '198.18.4.3', cookie: forged } });
+    assert.equal(forgedDevice.status, 429, 'a forged device cookie counts for nothing');
+
+    // From a new device, the e-mail link gets the owner in: the browser that used it becomes a known device.
+    const from = { 'x-forwarded-for': '198.18.4.4' };
+    await api.request('POST', '/api/auth/password-reset/request', { body: { email: t.email }, headers: from });
+    const newPassword = 'a brand new passphrase';
+    const reset = await api.request('POST', '/api/auth/password-reset/confirm', { body: { token: await resetTokenMailedTo(t.email), password: newPassword }, headers: from });
+    assert.equal(reset.status, 204);
+    const afterReset = await api.request('POST', '/api/auth/login', { body: { username: t.username, password: newPassword }, headers: { ...from, cookie: deviceCookieOf(reset) } });
+    assert.equal(afterReset.status, 200);
+  });
   test('auth routes are rate limited per client with RateLimit headers', async () => {
     let last;
     const client = { 'x-forwarded-for': '203.0.113.77' };
@@ -115,20 +213,6 @@ describe('login and sessions', () => {
 });
 
 describe('password reset', () => {
-  async function mailTo(address: string): Promise<string | undefined> {
-    const files = await readdir(api.mailDir).catch(() => [] as string[]);
-    const file = files.filter((f) => f.includes(address)).sort().at(-1);
-    return file && readFile(path.join(api.mailDir, file), 'utf8');
-  }
-  async function waitForMail(address: string): Promise<string> {
-    for (let i = 0; i < 100; i++) {
-      const mail = await mailTo(address);
-      if (mail) return mail;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`no e-mail to ${address}`);
-  }
-
   test('request answers identically for known and unknown addresses', async () => {
     const t = await registerTenant(api, 'rq');
     const known = await api.request('POST', '/api/auth/password-reset/request', { body: { email: t.email }, headers: { 'x-forwarded-for': '1.1.1.1' } });
@@ -141,9 +225,7 @@ describe('password reset', () => {
   test('the e-mailed token sets a new password once, and ends every session', async () => {
     const t = await registerTenant(api, 'rst');
     await api.request('POST', '/api/auth/password-reset/request', { body: { email: t.email } });
-    const mail = await waitForMail(t.email);
-    const body = mail.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
-    const token = decodeURIComponent(/token=([\w%-]+)/.exec(body)![1]!);
+    const token = await resetTokenMailedTo(t.email);
     const newPassword = 'a brand new passphrase';
 
     const done = await api.request('POST', '/api/auth/password-reset/confirm', { body: { token, password: newPassword } });
