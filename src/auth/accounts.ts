@@ -50,12 +50,7 @@ export async function registerAccount(deps: AccountDeps, input: RegisterInput, u
   try {
     return await deps.db.withTenant(tenantId, async (tx) => {
       await createTenant(tx, { name: input.tenantName ?? username, trialDays: deps.trialDays });
-      const { rows } = await tx.query<Member>(
-        `INSERT INTO members (tenant_id, username, email, password_hash, role, language)
-         VALUES ($1, $2, $3, $4, 'owner', $5) RETURNING ${memberColumns}`,
-        [tenantId, username, input.email, passwordHash, input.language ?? null]);
-      const member = rows[0]!;
-      await recordAudit(tx, { memberId: member.id, action: 'tenant.registered', entity: 'tenant', entityId: tenantId, after: { username, email: input.email } });
+      const member = await createOwner(tx, { username, email: input.email, passwordHash, language: input.language });
       return { token: await createSession(tx, member.id, userAgent), tenantId, member };
     });
   } catch (error) {
@@ -65,7 +60,19 @@ export async function registerAccount(deps: AccountDeps, input: RegisterInput, u
   }
 }
 
-async function assertLoginFree(db: Database, username: string, email: string): Promise<void> {
+/** The owner login of a new tenant, created in the tenant's own transaction (registration, `import-sqlite --new-tenant`). */
+export async function createOwner(tx: TenantTx, owner: { username: string; email: string; passwordHash: string; language?: 'en' | 'tr' }): Promise<Member> {
+  const { rows } = await tx.query<Member>(
+    `INSERT INTO members (tenant_id, username, email, password_hash, role, language)
+     VALUES ($1, $2, $3, $4, 'owner', $5) RETURNING ${memberColumns}`,
+    [tx.tenantId, owner.username, owner.email, owner.passwordHash, owner.language ?? null]);
+  const member = rows[0]!;
+  await recordAudit(tx, { memberId: member.id, action: 'tenant.registered', entity: 'tenant', entityId: tx.tenantId, after: { username: owner.username, email: owner.email } });
+  return member;
+}
+
+/** A 409 naming the field when the username or e-mail is already a login. */
+export async function assertLoginFree(db: Database, username: string, email: string): Promise<void> {
   const taken = await db.withoutTenant(async (tx) =>
     (await tx.query<{ username_taken: boolean; email_taken: boolean }>('SELECT * FROM auth_login_taken($1, $2)', [username, email])).rows[0]);
   const fields = [

@@ -16,6 +16,7 @@ test('text dates in the formats old bots wrote, all to one canonical UTC form wi
     ['2023-05-01T14:03:09Z', '2023-05-01T14:03:09.000000Z'],
     ['2023-05-01T14:03:09+03:00', '2023-05-01T11:03:09.000000Z'],
     ['2023-05-01T14:03:09-0130', '2023-05-01T15:33:09.000000Z'],
+    ['2023-05-01T14:03:09+14:00', '2023-05-01T00:03:09.000000Z'],                 // Kiribati: the furthest real offset
     ['2023-05-01', '2023-05-01T00:00:00.000000Z'],
     ['2023/05/01 14:03', '2023-05-01T14:03:00.000000Z'],
     ['01.05.2023 14:03', '2023-05-01T14:03:00.000000Z'],             // day first (dots)
@@ -55,7 +56,8 @@ test('no date, and dates that are not dates: empty, noted, never a crash', () =>
   }
   for (const [value, why] of [
     ['yesterday', /not a recognised date format/], ['2023-02-30', /not a calendar date/], ['2023-05-01 25:00', /not a recognised|not a time/],
-    ['1850-01-01', /out of range/], [99999999999999999999n, /too large/], [-5, /out of range/], ['01.05.2023 14:03 Europe', /not a recognised/],
+    ['1850-01-01', /out of range/], ['2023-05-01T14:03:09+25:00', /not a UTC offset/], ['2023-05-01 14:03:09 -1500', /not a UTC offset/],
+    ['2023-05-01T14:03:09+03:75', /not a UTC offset/], [99999999999999999999n, /too large/], [-5, /out of range/], ['01.05.2023 14:03 Europe', /not a recognised/],
   ] as const) {
     const { iso, notes } = read(value);
     assert.equal(iso, null, String(value));
