@@ -325,7 +325,7 @@ test('duplicates of one person merge to the real first-seen date, not the placeh
 
 test("every field is cut at Telegram's own limits, and the report says what was cut", async () => {
   const { tenantId, report } = await importAbsurd();
-  const [user] = await rows<Record<string, string>>(tenantId, 'SELECT username, first_name, last_name FROM tg_users WHERE user_id = 502');
+  const [user] = await rows<{ username: string; first_name: string; last_name: string }>(tenantId, 'SELECT username, first_name, last_name FROM tg_users WHERE user_id = 502');
   assert.deepEqual([user!.first_name.length, user!.username.length, user!.last_name.length], [64, 32, 64]);
   const messages = await rows<{ length: number }>(tenantId, 'SELECT length(text) AS length FROM messages');
   assert.deepEqual(messages.map((m) => m.length), [4096]);
