@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import type { Cache } from '../platform/cache/index.js';
 import type { Logger } from '../platform/log.js';
 import type { Database, TenantTx } from '../platform/db/index.js';
 import { AppError, fieldError } from '../platform/errors.js';
 import { createTenant, getTenant, getTenantPlan, recordAudit } from '../tenancy/index.js';
-import { lockoutFor } from './lockout.js';
+import { reserveLoginAttempt } from './login-throttle.js';
 import { PasswordHasher, passwordProblem } from './passwords.js';
 import type { Member, Role } from './contract.js';
 import { createSession } from './sessions.js';
@@ -49,12 +50,7 @@ export async function registerAccount(deps: AccountDeps, input: RegisterInput, u
   try {
     return await deps.db.withTenant(tenantId, async (tx) => {
       await createTenant(tx, { name: input.tenantName ?? username, trialDays: deps.trialDays });
-      const { rows } = await tx.query<Member>(
-        `INSERT INTO members (tenant_id, username, email, password_hash, role, language)
-         VALUES ($1, $2, $3, $4, 'owner', $5) RETURNING ${memberColumns}`,
-        [tenantId, username, input.email, passwordHash, input.language ?? null]);
-      const member = rows[0]!;
-      await recordAudit(tx, { memberId: member.id, action: 'tenant.registered', entity: 'tenant', entityId: tenantId, after: { username, email: input.email } });
+      const member = await createOwner(tx, { username, email: input.email, passwordHash, language: input.language });
       return { token: await createSession(tx, member.id, userAgent), tenantId, member };
     });
   } catch (error) {
@@ -64,7 +60,19 @@ export async function registerAccount(deps: AccountDeps, input: RegisterInput, u
   }
 }
 
-async function assertLoginFree(db: Database, username: string, email: string): Promise<void> {
+/** The owner login of a new tenant, created in the tenant's own transaction (registration, `import-sqlite --new-tenant`). */
+export async function createOwner(tx: TenantTx, owner: { username: string; email: string; passwordHash: string; language?: 'en' | 'tr' }): Promise<Member> {
+  const { rows } = await tx.query<Member>(
+    `INSERT INTO members (tenant_id, username, email, password_hash, role, language)
+     VALUES ($1, $2, $3, $4, 'owner', $5) RETURNING ${memberColumns}`,
+    [tx.tenantId, owner.username, owner.email, owner.passwordHash, owner.language ?? null]);
+  const member = rows[0]!;
+  await recordAudit(tx, { memberId: member.id, action: 'tenant.registered', entity: 'tenant', entityId: tx.tenantId, after: { username: owner.username, email: owner.email } });
+  return member;
+}
+
+/** A 409 naming the field when the username or e-mail is already a login. */
+export async function assertLoginFree(db: Database, username: string, email: string): Promise<void> {
   const taken = await db.withoutTenant(async (tx) =>
     (await tx.query<{ username_taken: boolean; email_taken: boolean }>('SELECT * FROM auth_login_taken($1, $2)', [username, email])).rows[0]);
   const fields = [
@@ -74,44 +82,37 @@ async function assertLoginFree(db: Database, username: string, email: string): P
   if (fields.length > 0) throw new AppError('conflict', 'That username or e-mail is already registered', { fields });
 }
 
+/** One password login attempt and where it comes from. */
+export interface LoginAttempt {
+  /** Username or e-mail. */
+  login: string;
+  password: string;
+  /** The client's address: an unknown device's attempts are counted per address. */
+  ip: string;
+  /** The device id of a device cookie issued to this member, if the attempt presents one. */
+  knownDevice?: (memberId: string) => string | undefined;
+  userAgent?: string;
+}
+
 /**
- * Logs in by username or e-mail. Unknown logins cost the same time as wrong passwords; an
- * account locks exponentially after repeated failures (see lockout.ts).
+ * Logs in by username or e-mail. Nothing in the answer tells an unknown login from a wrong
+ * password: both are throttled alike (login-throttle.ts, by the name as typed) and both
+ * cost one argon2 verification (a decoy hash for unknown logins). The attempt is reserved
+ * before the password is checked, so parallel guesses cannot exceed the budget.
  */
-export async function logIn(deps: AccountDeps, login: string, password: string, userAgent?: string): Promise<SignedIn> {
+export async function logIn(deps: AccountDeps & { cache: Cache }, attempt: LoginAttempt): Promise<SignedIn> {
   const found = await deps.db.withoutTenant(async (tx) =>
-    (await tx.query<{ tenant_id: string; member_id: string; password_hash: string | null; locked_until: Date | null }>(
-      'SELECT * FROM auth_find_login($1)', [login])).rows[0]);
-  if (found?.locked_until && found.locked_until.getTime() > Date.now()) {
-    throw lockedError(found.locked_until);
-  }
-  const valid = await deps.hasher.verify(found?.password_hash, password);
-  if (!found || !valid) {
-    if (found) await recordFailedLogin(deps.db, found.tenant_id, found.member_id);
-    throw new AppError('invalid_credentials', 'Wrong username or password');
-  }
+    (await tx.query<{ tenant_id: string; member_id: string; password_hash: string | null }>(
+      'SELECT tenant_id, member_id, password_hash FROM auth_find_login($1)', [attempt.login])).rows[0]);
+  const deviceId = found && attempt.knownDevice?.(found.member_id);
+  const reserved = await reserveLoginAttempt(deps.cache, attempt.login, deviceId ? { deviceId } : { ip: attempt.ip });
+  const valid = await deps.hasher.verify(found?.password_hash, attempt.password);
+  if (!found || !valid) throw new AppError('invalid_credentials', 'Wrong username or password');
+  await reserved.succeeded();
   return deps.db.withTenant(found.tenant_id, async (tx) => {
-    const { rows } = await tx.query<Member>(
-      `UPDATE members SET failed_logins = 0, locked_until = NULL, last_login_at = now() WHERE id = $1 RETURNING ${memberColumns}`,
-      [found.member_id]);
-    return { token: await createSession(tx, found.member_id, userAgent), tenantId: found.tenant_id, member: rows[0]! };
+    const { rows } = await tx.query<Member>(`UPDATE members SET last_login_at = now() WHERE id = $1 RETURNING ${memberColumns}`, [found.member_id]);
+    return { token: await createSession(tx, found.member_id, attempt.userAgent), tenantId: found.tenant_id, member: rows[0]! };
   });
-}
-
-async function recordFailedLogin(db: Database, tenantId: string, memberId: string): Promise<void> {
-  await db.withTenant(tenantId, async (tx) => {
-    const { rows } = await tx.query<{ failed_logins: number }>(
-      `UPDATE members SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins`, [memberId]);
-    const lockMs = lockoutFor(rows[0]?.failed_logins ?? 0);
-    if (lockMs > 0) {
-      await tx.query(`UPDATE members SET locked_until = now() + $2 * interval '1 millisecond' WHERE id = $1`, [memberId, lockMs]);
-    }
-  });
-}
-
-function lockedError(until: Date): AppError {
-  const retryAfterSeconds = Math.max(1, Math.ceil((until.getTime() - Date.now()) / 1000));
-  return new AppError('account_locked', `Too many failed logins; try again in ${retryAfterSeconds} s`, { retryAfterSeconds });
 }
 
 /** The member, tenant and plan behind a session: what `GET /api/auth/me` shows. */

@@ -50,10 +50,11 @@ async function sendResetEmail(deps: ResetDeps, email: string): Promise<void> {
 }
 
 /**
- * Sets a new password with a reset token. The token works once (the update that marks it
- * used is conditional), and every other session of the member is ended.
+ * Sets a new password with a reset token and returns whose it was. The token works once
+ * (the update that marks it used is conditional), and every other session of the member
+ * is ended.
  */
-export async function confirmPasswordReset(deps: Pick<ResetDeps, 'db' | 'hasher'>, token: string, password: string): Promise<void> {
+export async function confirmPasswordReset(deps: Pick<ResetDeps, 'db' | 'hasher'>, token: string, password: string): Promise<string> {
   const problem = passwordProblem(password);
   if (problem) throw fieldError('password', `Password ${problem}`);
   const hash = hashToken(token);
@@ -61,15 +62,16 @@ export async function confirmPasswordReset(deps: Pick<ResetDeps, 'db' | 'hasher'
     (await tx.query<{ tenant_id: string; reset_id: string }>('SELECT * FROM auth_find_password_reset($1)', [hash])).rows[0]);
   if (!found) throw invalidToken();
   const passwordHash = await deps.hasher.hash(password);
-  await deps.db.withTenant(found.tenant_id, async (tx) => {
+  return deps.db.withTenant(found.tenant_id, async (tx) => {
     const { rows } = await tx.query<{ member_id: string }>(
       `UPDATE password_resets SET used_at = now() WHERE id = $1 AND used_at IS NULL AND expires_at > now() RETURNING member_id`,
       [found.reset_id]);
     const memberId = rows[0]?.member_id;
     if (!memberId) throw invalidToken();
-    await tx.query(`UPDATE members SET password_hash = $2, failed_logins = 0, locked_until = NULL WHERE id = $1`, [memberId, passwordHash]);
+    await tx.query(`UPDATE members SET password_hash = $2 WHERE id = $1`, [memberId, passwordHash]);
     await revokeMemberSessions(tx, memberId);
     await recordAudit(tx, { memberId, action: 'member.password_reset', entity: 'member', entityId: memberId });
+    return memberId;
   });
 }
 

@@ -3,6 +3,7 @@ import type { FastifyReply } from 'fastify';
 import type { Api, Services } from '../http/types.js';
 import { Minute } from '../platform/time.js';
 import { describeMember, logIn, registerAccount, type SignedIn } from './accounts.js';
+import { DeviceCookies, deviceCookie, deviceCookieLifetime } from './device-cookie.js';
 import { confirmPasswordReset, requestPasswordReset } from './password-reset.js';
 import { passwordLength } from './passwords.js';
 import { revokeSession, sessionAbsoluteTimeout } from './sessions.js';
@@ -19,12 +20,22 @@ const initData = z.string().min(1).max(4096);
 /** Accounts and sessions: the customer's `/api/auth/register` and `/api/auth/login`, and the rest of the lifecycle. */
 export function authRoutes(api: Api, services: Services): void {
   const deps = { ...services, trialDays: services.config.TRIAL_DAYS };
-  const telegram = { db: services.db, platformBotToken: services.config.PLATFORM_BOT_TOKEN, maxAgeSeconds: services.config.INITDATA_MAX_AGE_SECONDS };
+  const telegram = { db: services.db, cache: services.cache, platformBotToken: services.config.PLATFORM_BOT_TOKEN, maxAgeSeconds: services.config.INITDATA_MAX_AGE_SECONDS };
+
+  const devices = new DeviceCookies(services.config.secretKey);
+
+  /** This browser is now a device the member uses: its password logins get their own budget. */
+  const rememberDevice = (reply: FastifyReply, memberId: string) => {
+    reply.setCookie(deviceCookie, devices.issue(memberId), {
+      httpOnly: true, sameSite: 'strict', secure: services.config.production, path: '/api/auth', maxAge: deviceCookieLifetime / 1000,
+    });
+  };
 
   const signIn = (reply: FastifyReply, signedIn: SignedIn) => {
     reply.setCookie(sessionCookie, signedIn.token, {
       httpOnly: true, sameSite: 'lax', secure: services.config.production, path: '/', maxAge: sessionAbsoluteTimeout / 1000,
     });
+    rememberDevice(reply, signedIn.member.id);
     return { token: signedIn.token, tenantId: signedIn.tenantId, member: signedIn.member };
   };
 
@@ -52,7 +63,10 @@ export function authRoutes(api: Api, services: Services): void {
       body: z.strictObject({ username: z.string().trim().min(1).max(254), password }),
     },
     config: { auth: 'public', rateLimit: authLimit },
-  }, async (request, reply) => signIn(reply, await logIn(deps, request.body.username, request.body.password, request.headers['user-agent'])));
+  }, async (request, reply) => signIn(reply, await logIn(deps, {
+    login: request.body.username, password: request.body.password, ip: request.ip, userAgent: request.headers['user-agent'],
+    knownDevice: (memberId) => devices.deviceOf(request.cookies[deviceCookie], memberId),
+  })));
 
   api.post('/api/auth/telegram', {
     schema: { summary: 'Log in from inside Telegram with the Mini App initData', tags: ['auth'], body: z.strictObject({ initData }) },
@@ -96,7 +110,9 @@ export function authRoutes(api: Api, services: Services): void {
     },
     config: { auth: 'public', rateLimit: authLimit },
   }, async (request, reply) => {
-    await confirmPasswordReset(services, request.body.token, request.body.password);
+    const memberId = await confirmPasswordReset(services, request.body.token, request.body.password);
+    // The e-mail link proved who this is: a login from here is not held back by an attack on the account.
+    rememberDevice(reply, memberId);
     return reply.status(204).send();
   });
 }

@@ -11,14 +11,23 @@ export interface InitDataUser {
 }
 
 export type InitDataResult =
-  | { ok: true; user: InitDataUser; authDate: Date }
-  | { ok: false; reason: 'malformed' | 'bad_signature' | 'expired' | 'no_user' };
+  | { ok: true; user: InitDataUser; authDate: Date; hash: string; expiresAt: Date }
+  | { ok: false; reason: 'malformed' | 'bad_signature' | 'expired' | 'future' | 'no_user' };
+
+/**
+ * How far `auth_date` may lie ahead of this server's clock. Telegram's servers set it, so
+ * only clock drift between them and Kovan can put it ahead: seconds, not days. A date
+ * further ahead would stay "fresh" for as long as it is in the future.
+ */
+export const initDataClockSkewSeconds = 60;
 
 /**
  * Validates Mini App `initData` exactly as Telegram documents it: remove `hash` only (a
  * `signature` field stays), sort `key=value` pairs by key, join with newlines, and compare
  * HMAC-SHA256(key = HMAC-SHA256("WebAppData", botToken), data) with `hash` in constant time.
- * Then rejects data older than `maxAgeSeconds` (Telegram sets no limit; Kovan's is configured).
+ * Then rejects data older than `maxAgeSeconds` (Telegram sets no limit; Kovan's is configured)
+ * or dated further ahead than {@link initDataClockSkewSeconds}. Single use is the caller's
+ * (telegram-login.ts): this function has no memory.
  */
 export function validateInitData(initData: string, botToken: string, maxAgeSeconds: number, now = Date.now()): InitDataResult {
   let params: URLSearchParams;
@@ -41,6 +50,7 @@ export function validateInitData(initData: string, botToken: string, maxAgeSecon
   const authDate = Number(params.get('auth_date'));
   if (!Number.isInteger(authDate) || authDate <= 0) return { ok: false, reason: 'malformed' };
   if (now / 1000 - authDate > maxAgeSeconds) return { ok: false, reason: 'expired' };
+  if (authDate - now / 1000 > initDataClockSkewSeconds) return { ok: false, reason: 'future' };
 
   let user: InitDataUser;
   try {
@@ -49,7 +59,7 @@ export function validateInitData(initData: string, botToken: string, maxAgeSecon
     return { ok: false, reason: 'no_user' };
   }
   if (!user || !Number.isSafeInteger(user.id)) return { ok: false, reason: 'no_user' };
-  return { ok: true, user, authDate: new Date(authDate * 1000) };
+  return { ok: true, user, authDate: new Date(authDate * 1000), hash, expiresAt: new Date((authDate + maxAgeSeconds) * 1000) };
 }
 
 /**

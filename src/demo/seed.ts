@@ -32,8 +32,9 @@ export interface DemoCast {
 
 export async function seedDemoTenant(services: Services, world: DemoWorld, log: Logger, signal: AbortSignal): Promise<{ tenantId: string; cast: DemoCast }> {
   const deps = { ...services, trialDays: 0 };
-  const signedIn = await logIn(deps, demoLogin.username, demoLogin.password).catch(() => registerAccount(deps, { ...demoLogin, tenantName: 'Kovan Demo', language: 'tr' }));
-  await logIn(deps, demoOperatorLogin.username, demoOperatorLogin.password).catch(() => registerAccount(deps, { ...demoOperatorLogin, tenantName: 'Kovan Operator' }));
+  const seeding = (login: { username: string; password: string }) => ({ login: login.username, password: login.password, ip: 'demo-seed' });
+  const signedIn = await logIn(deps, seeding(demoLogin)).catch(() => registerAccount(deps, { ...demoLogin, tenantName: 'Kovan Demo', language: 'tr' }));
+  await logIn(deps, seeding(demoOperatorLogin)).catch(() => registerAccount(deps, { ...demoOperatorLogin, tenantName: 'Kovan Operator' }));
   await grantOperator(services.db, demoOperatorLogin.username);
   const tenantId = signedIn.tenantId;
   const templates = await services.db.withTenant(tenantId, async (tx) => {

@@ -11,20 +11,24 @@ export function sendProblem(error: unknown, request: FastifyRequest, reply: Fast
   const appError = toAppError(error);
   if (appError.reportable) request.log.error({ err: error }, 'request failed');
   if (appError.details.retryAfterSeconds) reply.header('Retry-After', String(appError.details.retryAfterSeconds));
+  return reply.status(appError.status).type(problemContentType).send(problemDocument(appError, request.id));
+}
+
+export const problemContentType = 'application/problem+json; charset=utf-8';
+
+/** The RFC 9457 document for an error; internals (details of a 5xx) never leave the server. */
+export function problemDocument(appError: AppError, requestId: string) {
   const { fields, ...details } = appError.details;
-  return reply
-    .status(appError.status)
-    .type('application/problem+json')
-    .send({
-      type: `https://kovan.dev/problems/${appError.code}`,
-      title: appError.code.replace(/_/g, ' '),
-      status: appError.status,
-      code: appError.code,
-      detail: appError.message,
-      ...(fields ? { fields } : {}),
-      ...(Object.keys(details).length > 0 && appError.status < 500 ? { details } : {}),
-      requestId: request.id,
-    });
+  return {
+    type: `https://kovan.dev/problems/${appError.code}`,
+    title: appError.code.replace(/_/g, ' '),
+    status: appError.status,
+    code: appError.code,
+    detail: appError.message,
+    ...(fields ? { fields } : {}),
+    ...(Object.keys(details).length > 0 && appError.status < 500 ? { details } : {}),
+    requestId,
+  };
 }
 
 /** Fastify's own client errors, by their codes, in Kovan's words. */
@@ -34,7 +38,8 @@ const fastifyCodes: Record<string, [ErrorCode, string]> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: ['malformed_request', 'The JSON body is empty'],
   FST_ERR_CTP_INVALID_JSON_BODY: ['malformed_request', 'The body is not valid JSON'],
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: ['malformed_request', 'Content-Length does not match the body'],
-  FST_ERR_BAD_URL: ['malformed_request', 'The URL is malformed'],
+  FST_ERR_BAD_URL: ['malformed_request', 'The URL is malformed (a path segment is not valid percent-encoded UTF-8)'],
+  FST_ERR_MAX_PARAM_LENGTH: ['uri_too_long', 'A path segment of the URL is too long'],
 };
 
 export function toAppError(error: unknown): AppError {

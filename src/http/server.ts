@@ -33,6 +33,7 @@ import { AppError } from '../platform/errors.js';
 import { httpRequestDuration } from '../platform/metrics.js';
 import { Second } from '../platform/time.js';
 import { authenticate } from './authenticate.js';
+import { clientErrorHandler, frameworkErrors } from './framework-errors.js';
 import { registerJsonParser } from './json-body.js';
 import { registerOpsRoutes } from './ops-routes.js';
 import { sendProblem } from './problem.js';
@@ -79,6 +80,9 @@ export async function buildServer(services: Services, options: ServerOptions = {
     logController: new LogController({ requestIdLogLabel: 'request_id' }),
     connectionTimeout: 30 * Second,
     return503OnClosing: true,
+    // Errors raised before Kovan's hooks run are problem documents too.
+    frameworkErrors,
+    clientErrorHandler,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -31,11 +31,17 @@ export const errorStatus = {
    * route). Send a new key for a new request; reuse a key only to retry the same request.
    */
   idempotency_key_mismatch: 422,
+  /** The URL (a path segment) is longer than any id Kovan uses. Shorten it. */
+  uri_too_long: 414,
+  /** The request line or headers exceed the server's limit (Node's parser refused them). Send less. */
+  headers_too_large: 431,
+  /** The client took too long to send its request; the connection is closed. Retry. */
+  request_timeout: 408,
   /** The plan's quota is used up (messages today, groups). Wait for the reset or upgrade. */
   quota_exceeded: 429,
   /** Too many requests or failed logins; retry after `Retry-After` seconds. */
   rate_limited: 429,
-  /** Account temporarily locked after repeated failed logins. */
+  /** Too many failed logins for this login name from this address (or from everywhere); retry after `Retry-After`, log in from a device used before, or reset the password by e-mail. */
   account_locked: 429,
   /** Telegram (or another upstream) refused or failed; details say what to do. */
   upstream_failed: 502,

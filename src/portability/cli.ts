@@ -3,12 +3,11 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { PasswordHasher, registerAccount } from '../auth/index.js';
+import { assertLoginFree, PasswordHasher } from '../auth/index.js';
 import { loadConfig, type Config } from '../config.js';
 import { SecretBox } from '../platform/crypto.js';
 import { migrate, openDatabase, type Database } from '../platform/db/index.js';
 import { AppError } from '../platform/errors.js';
-import { createLogger } from '../platform/log.js';
 import { decodeArchiveKey, encodeArchiveKey } from './archive-format.js';
 import { backupDatabase } from './backup.js';
 import { databaseLocation } from './backup-format.js';
@@ -233,40 +232,38 @@ detected and for the mapping file.`,
     // Loaded here, not at the top: it brings the native SQLite driver, which no other command needs.
     const { importLegacySqlite } = await import('./legacy-import/import-sqlite.js');
     await withDatabase(async (db, config) => {
-      const tenant = await chooseTenant(db, config, { ref: values.tenant, newUsername, email: values.email, dryRun });
+      const { tenant, ownerPassword } = await chooseTenant(db, config, { ref: values.tenant, newUsername, email: values.email });
       const report = await importLegacySqlite(db, {
         file: path.resolve(positionals[0]!), tenant, mapping, sourceTimeZone: values['source-timezone'], botId: values.bot, dryRun,
         progress: terminalProgress(process.stderr),
-      }).catch((error: unknown) => {
-        if (newUsername && !dryRun) console.error(`The tenant ${tenant.id} and its owner "${newUsername}" were created before the import failed; fix the problem and re-run with --tenant ${tenant.id}.`);
-        throw error;
       });
+      const owner = tenant.createIfMissing?.owner;
+      if (owner && ownerPassword && !dryRun) {
+        console.error(`Created tenant ${tenant.id} with the owner login "${owner.username}" (${owner.email}).\nPassword (shown once): ${ownerPassword}`);
+      }
       console.log(renderReport(report));
       if (values.report) await writeFile(values.report, JSON.stringify(report, null, 2) + '\n');
     });
   }),
 };
 
-/** The tenant of a legacy import: named, newly registered, or the default one. */
-async function chooseTenant(db: Database, config: Config, choice: { ref?: string; newUsername?: string; email?: string; dryRun: boolean }): Promise<LegacyImportOptions['tenant']> {
-  if (choice.ref) return { id: (await resolveTenant(db, choice.ref)).id };
+/**
+ * The tenant of a legacy import: named, new with an owner login (`--new-tenant`), or the
+ * default one. A new tenant and its owner are created by the import's own transaction, so
+ * an import that fails (a corrupt file) or a dry run leaves neither behind.
+ */
+async function chooseTenant(db: Database, config: Config, choice: { ref?: string; newUsername?: string; email?: string }): Promise<{ tenant: LegacyImportOptions['tenant']; ownerPassword?: string }> {
+  if (choice.ref) return { tenant: { id: (await resolveTenant(db, choice.ref)).id } };
   if (choice.newUsername) {
     const email = choice.email ?? `${choice.newUsername}@example.invalid`;
-    if (choice.dryRun) {
-      // Rehearse in a throw-away tenant that the dry run's rollback removes again.
-      const taken = await db.withoutTenant(async (tx) =>
-        (await tx.query<{ username_taken: boolean; email_taken: boolean }>('SELECT * FROM auth_login_taken($1, $2)', [choice.newUsername, email])).rows[0]);
-      if (taken?.username_taken || taken?.email_taken) throw new AppError('conflict', `the ${taken.username_taken ? 'username' : 'e-mail'} is already registered`);
-      return { id: randomUUID(), createIfMissing: { name: choice.newUsername!, trialDays: config.TRIAL_DAYS } };
-    }
-    const password = randomBytes(15).toString('base64url');
-    const deps = { db, hasher: new PasswordHasher(1), log: createLogger(config.LOG_LEVEL), trialDays: config.TRIAL_DAYS };
-    const account = await registerAccount(deps, { username: choice.newUsername, email, password, tenantName: choice.newUsername });
-    console.error(`Created tenant ${account.tenantId} with the owner login "${choice.newUsername}" (${email}).\nPassword (shown once): ${password}`);
-    return { id: account.tenantId };
+    await assertLoginFree(db, choice.newUsername, email);
+    const ownerPassword = randomBytes(15).toString('base64url');
+    const passwordHash = await new PasswordHasher(1).hash(ownerPassword);
+    const owner = { username: choice.newUsername, email, passwordHash };
+    return { tenant: { id: randomUUID(), createIfMissing: { name: choice.newUsername, trialDays: config.TRIAL_DAYS, owner } }, ownerPassword };
   }
   const existing = await findDefaultTenant(db);
-  return existing ? { id: existing.id } : { id: DefaultTenantId, createIfMissing: { name: DefaultTenantName, trialDays: config.TRIAL_DAYS } };
+  return { tenant: existing ? { id: existing.id } : { id: DefaultTenantId, createIfMissing: { name: DefaultTenantName, trialDays: config.TRIAL_DAYS } } };
 }
 
 /**

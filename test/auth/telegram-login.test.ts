@@ -1,5 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { signInitData, validateInitData } from '../../src/auth/index.js';
 import { startTestApi, registerTenant, type TestApi } from '../helpers/api.js';
 
@@ -8,10 +9,11 @@ let api: TestApi;
 before(async () => { api = await startTestApi({ config: { PLATFORM_BOT_TOKEN: platformToken } }); });
 after(async () => { await api.close(); });
 
+/** Fresh initData, as Telegram gives each launch of the Mini App (its own query_id). */
 function initDataFor(userId: number, options: { authDate?: number; token?: string } = {}): string {
   return signInitData({
     auth_date: String(options.authDate ?? Math.floor(Date.now() / 1000)),
-    query_id: 'AAHdF6IQAAAAAN0XohDhrOrc',
+    query_id: `AAHdF6IQAAAAAN0X${randomBytes(6).toString('base64url')}`,
     user: JSON.stringify({ id: userId, first_name: 'Ayşe', username: 'ayse', language_code: 'tr' }),
     signature: 'sig-stays-in-the-check-string',
   }, options.token ?? platformToken);
@@ -56,4 +58,35 @@ test('forged, stale and malformed initData are refused', async () => {
   assert.equal(stale.body.details.reason, 'expired');
   const junk = await api.request('POST', '/api/auth/telegram', { body: { initData: 'not=initdata' } });
   assert.equal(junk.status, 401);
+});
+
+test('initData dated ahead of the clock by more than a small skew is refused; within the skew it is accepted', async () => {
+  const now = Math.floor(Date.now() / 1000);
+  for (const ahead of [86_400, 10 * 365 * 86_400, 600]) {
+    const r = await api.request('POST', '/api/auth/telegram', { body: { initData: initDataFor(1, { authDate: now + ahead }) } });
+    assert.equal(r.status, 401, `${ahead} s ahead`);
+    assert.equal(r.body.details.reason, 'future', `${ahead} s ahead`);
+  }
+  assert.equal(validateInitData(initDataFor(1, { authDate: now + 30 }), platformToken, 3600, now * 1000).ok, true, 'half a minute of clock drift is fine');
+});
+
+test('each initData logs in once: a replay, even in parallel, is refused; fresh initData from Telegram works', async () => {
+  const tgId = 6_000_000_000 + Math.floor(Math.random() * 1e6);
+  const t = await registerTenant(api, 'tgonce');
+  // Not linked yet: the refusal does not spend the initData, which then links the account.
+  const initData = initDataFor(tgId);
+  assert.equal((await api.request('POST', '/api/auth/telegram', { body: { initData } })).status, 403);
+  assert.equal((await api.request('POST', '/api/auth/telegram/link', { token: t.token, body: { initData } })).status, 200);
+  const afterLink = await api.request('POST', '/api/auth/telegram', { body: { initData }, headers: { 'x-forwarded-for': '192.0.2.200' } });
+  assert.equal(afterLink.status, 401, 'the initData that linked cannot log in again');
+  assert.equal(afterLink.body.details.reason, 'replayed');
+
+  const fresh = initDataFor(tgId);
+  const attempts = await Promise.all(Array.from({ length: 5 }, (_, i) =>
+    api.request('POST', '/api/auth/telegram', { body: { initData: fresh }, headers: { 'x-forwarded-for': `192.0.2.${i + 1}` } })));
+  assert.deepEqual(attempts.map((r) => r.status).sort(), [200, 401, 401, 401, 401]);
+  assert.ok(attempts.filter((r) => r.status === 401).every((r) => r.body.details.reason === 'replayed'));
+
+  const later = await api.request('POST', '/api/auth/telegram', { body: { initData: initDataFor(tgId) } });
+  assert.equal(later.status, 200, 'the next launch of the Mini App brings new initData, which logs in');
 });

@@ -1,5 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { startTestApi, registerTenant, type TestApi } from '../helpers/api.js';
 
 /**
@@ -70,4 +71,49 @@ test('unknown routes are a 404 problem document', async () => {
   const r = await api.request('GET', '/api/nope', { token: owner.token });
   assert.equal(r.status, 404);
   assert.equal(r.body.code, 'not_found');
+});
+
+/** Sends raw bytes and reads until the server closes: requests fetch itself would refuse to send. */
+function rawHttp(url: string, request: string): Promise<{ status: number; contentType: string; body: any }> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const socket = connect({ host: hostname, port: Number(port) }, () => socket.end(request));
+    socket.on('data', (chunk) => chunks.push(chunk));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const [head, ...rest] = text.split('\r\n\r\n');
+      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(head ?? '')?.[1]);
+      const contentType = /^content-type: (.*)$/im.exec(head ?? '')?.[1] ?? '';
+      resolve({ status, contentType, body: JSON.parse(rest.join('\r\n\r\n') || 'null') });
+    });
+  });
+}
+
+test('errors the framework raises before Kovan runs are problem documents too', async () => {
+  const cases: Array<[string, string, number, string]> = [
+    ['a path segment that is not UTF-8', '/api/reply-rules/%ED%A0%80', 400, 'malformed_request'],
+    ['a path segment longer than any id', `/api/reply-rules/${'a'.repeat(500)}`, 414, 'uri_too_long'],
+    ['an unknown route', '/api/no-such-thing', 404, 'not_found'],
+  ];
+  for (const [name, url, status, code] of cases) {
+    const r = await api.request('GET', url, { token: owner.token });
+    assert.equal(r.status, status, `${name}: ${r.text.slice(0, 200)}`);
+    assert.equal(r.headers.get('content-type'), 'application/problem+json; charset=utf-8', name);
+    assert.equal(r.body.code, code, name);
+  }
+});
+
+test("what Node's HTTP parser refuses (a 100 KB URL, garbage) is a problem document too", async () => {
+  const longUrl = await rawHttp(api.url, `GET /api/reply-rules?q=${'x'.repeat(100 * 1024)} HTTP/1.1\r\nHost: kovan\r\n\r\n`);
+  assert.equal(longUrl.status, 431);
+  assert.equal(longUrl.contentType, 'application/problem+json; charset=utf-8');
+  assert.equal(longUrl.body.code, 'headers_too_large');
+  assert.equal(longUrl.body.status, 431);
+
+  const garbage = await rawHttp(api.url, 'NOT HTTP AT ALL\r\n\r\n');
+  assert.equal(garbage.status, 400);
+  assert.equal(garbage.contentType, 'application/problem+json; charset=utf-8');
+  assert.equal(garbage.body.code, 'malformed_request');
 });

@@ -66,6 +66,14 @@ test('import-sqlite: into the default tenant, again without duplicates, into a n
   assert.match(bad.stderr, /^kovan import-sqlite: .*corrupted\.db is corrupted/);
   assert.equal(bad.stdout, '');
 
+  // A new tenant for a file that cannot be imported: neither the tenant nor its owner login is created.
+  const newOwner = `cli${process.pid}b`;
+  const badNew = await kovan(['import-sqlite', corrupted, '--new-tenant', newOwner]);
+  assert.equal(badNew.code, 1);
+  assert.doesNotMatch(badNew.stderr, /Created tenant|Password/);
+  const goodNew = await kovan(['import-sqlite', legacy, '--new-tenant', newOwner]);
+  assert.equal(goodNew.code, 0, `the login is still free: ${goodNew.stderr}`);
+
   const usage = await kovan(['import-sqlite', legacy, '--tenant', tenantId, '--new-tenant', 'x']);
   assert.equal(usage.code, 2);
   assert.match(usage.stderr, /use --tenant or --new-tenant, not both/);

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { legacyTimestamp, requiredTimestamp } from '../../src/portability/legacy-import/dates.js';
-import { RowRejected, legacyInteger, legacyText } from '../../src/portability/legacy-import/values.js';
+import { RowRejected, legacyInteger, legacyText, limitLength } from '../../src/portability/legacy-import/values.js';
 
 function read(value: unknown, zone = 'UTC') {
   const notes: string[] = [];
@@ -16,6 +17,7 @@ test('text dates in the formats old bots wrote, all to one canonical UTC form wi
     ['2023-05-01T14:03:09Z', '2023-05-01T14:03:09.000000Z'],
     ['2023-05-01T14:03:09+03:00', '2023-05-01T11:03:09.000000Z'],
     ['2023-05-01T14:03:09-0130', '2023-05-01T15:33:09.000000Z'],
+    ['2023-05-01T14:03:09+14:00', '2023-05-01T00:03:09.000000Z'],                 // Kiribati: the furthest real offset
     ['2023-05-01', '2023-05-01T00:00:00.000000Z'],
     ['2023/05/01 14:03', '2023-05-01T14:03:00.000000Z'],
     ['01.05.2023 14:03', '2023-05-01T14:03:00.000000Z'],             // day first (dots)
@@ -55,7 +57,8 @@ test('no date, and dates that are not dates: empty, noted, never a crash', () =>
   }
   for (const [value, why] of [
     ['yesterday', /not a recognised date format/], ['2023-02-30', /not a calendar date/], ['2023-05-01 25:00', /not a recognised|not a time/],
-    ['1850-01-01', /out of range/], [99999999999999999999n, /too large/], [-5, /out of range/], ['01.05.2023 14:03 Europe', /not a recognised/],
+    ['1850-01-01', /out of range/], ['2023-05-01T14:03:09+25:00', /not a UTC offset/], ['2023-05-01 14:03:09 -1500', /not a UTC offset/],
+    ['2023-05-01T14:03:09+03:75', /not a UTC offset/], [99999999999999999999n, /too large/], [-5, /out of range/], ['01.05.2023 14:03 Europe', /not a recognised/],
   ] as const) {
     const { iso, notes } = read(value);
     assert.equal(iso, null, String(value));
@@ -77,4 +80,26 @@ test('ids keep every digit beyond 2^53; text is repaired, never rejected', () =>
   assert.equal(legacyText('x\uD800y', 'name', adjust), 'x\uFFFDy');
   assert.equal(legacyText('👩‍👩‍👧 مرحبا', 'name', adjust), '👩‍👩‍👧 مرحبا');
   assert.deepEqual(notes, ['NUL characters removed', 'broken Unicode replaced with U+FFFD']);
+});
+
+test('limitLength keeps the first max characters, never half an emoji, and notes exactly when it cuts', () => {
+  fc.assert(fc.property(fc.string({ unit: 'grapheme', maxLength: 60 }), fc.integer({ min: 0, max: 40 }), (text, max) => {
+    const notes: string[] = [];
+    const cut = limitLength(text, max, 'f', { note: (_f, what) => notes.push(what) });
+    const chars = [...text];
+    assert.equal(cut, chars.slice(0, max).join(''));
+    assert.ok(!/[\uD800-\uDBFF]$/.test(cut), 'no lone high surrogate at the end');
+    assert.equal(notes.length, chars.length > max ? 1 : 0);
+  }));
+});
+
+test('explicit offsets: every one within ±14:00 (the furthest real zones) is applied, anything beyond is no date', () => {
+  fc.assert(fc.property(fc.integer({ min: -23 * 60 - 59, max: 23 * 60 + 59 }).filter((m) => m % 15 === 0), (minutes) => {
+    const sign = minutes < 0 ? '-' : '+';
+    const abs = Math.abs(minutes);
+    const offset = `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+    const { iso } = read(`2023-05-01T12:00:00${offset}`);
+    if (abs > 14 * 60) assert.equal(iso, null, offset);
+    else assert.equal(Date.parse(iso!), Date.UTC(2023, 4, 1, 12) - minutes * 60_000, offset);
+  }));
 });

@@ -285,3 +285,74 @@ test('a corrupted, truncated, locked, missing or foreign file: a clear error and
   }
   assertAccounted(await run(locked, tenantId)); // once released, it imports
 });
+
+/** Data an old bot really left: a person twice (once undated), giant fields, a bad chat id, an undated group. */
+function buildAbsurdLegacyDb(file: string): void {
+  const legacy = new Sqlite(file);
+  legacy.exec(`
+    CREATE TABLE users (user_id, username, first_name, last_name, first_seen, last_seen);
+    CREATE TABLE groups (chat_id INTEGER PRIMARY KEY, title TEXT, added_at TEXT);
+    CREATE TABLE history (chat_id, user_id, message, date);
+  `);
+  const user = legacy.prepare('INSERT INTO users VALUES (?, ?, ?, ?, ?, ?)');
+  user.run(501, 'dated', 'Dated', null, null, null); // the same person twice, once without any date
+  user.run(501, 'dated', 'Dated', null, '2022-03-01 09:00:00', '2022-04-01 09:00:00');
+  user.run(502, 'u'.repeat(10_000), 'F'.repeat(5_000_000), 'L'.repeat(100), '2022-03-01', null);
+  legacy.prepare('INSERT INTO groups VALUES (?, ?, ?)').run(-100777, 'Undated group', null);
+  legacy.prepare('INSERT INTO groups VALUES (?, ?, ?)').run(-100778, 'T'.repeat(300), '2022-01-01');
+  const message = legacy.prepare('INSERT INTO history VALUES (?, ?, ?, ?)');
+  message.run(-100777, 501, 'M'.repeat(3 * 1024 * 1024), '2023-06-01 18:00:00');
+  message.run('abc', 501, 'a group message whose group is unknown', '2023-06-01 18:01:00');
+  legacy.close();
+}
+
+/** The absurd file imported into a new tenant with a bot; the report of the import that had the bot. */
+async function importAbsurd(): Promise<{ file: string; tenantId: string; report: LegacyImportReport }> {
+  const file = legacyFile(buildAbsurdLegacyDb);
+  const tenantId = randomUUID();
+  await run(file, tenantId);
+  await addBot(tenantId);
+  const report = await run(file, tenantId);
+  assertAccounted(report);
+  return { file, tenantId, report };
+}
+
+test('duplicates of one person merge to the real first-seen date, not the placeholder of an undated row', async () => {
+  const { tenantId } = await importAbsurd();
+  const [user] = await rows<{ first_seen: string }>(tenantId, `SELECT to_char(first_seen_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') AS first_seen FROM tg_users WHERE user_id = 501`);
+  assert.equal(user!.first_seen, '2022-03-01 09:00');
+});
+
+test("every field is cut at Telegram's own limits, and the report says what was cut", async () => {
+  const { tenantId, report } = await importAbsurd();
+  const [user] = await rows<{ username: string; first_name: string; last_name: string }>(tenantId, 'SELECT username, first_name, last_name FROM tg_users WHERE user_id = 502');
+  assert.deepEqual([user!.first_name.length, user!.username.length, user!.last_name.length], [64, 32, 64]);
+  const messages = await rows<{ length: number }>(tenantId, 'SELECT length(text) AS length FROM messages');
+  assert.deepEqual(messages.map((m) => m.length), [4096]);
+  const titles = await rows<{ length: number }>(tenantId, 'SELECT length(title) AS length FROM groups ORDER BY chat_id');
+  assert.deepEqual(titles.map((g) => g.length), [128, 13]);
+  const cuts = report.tables.flatMap((t) => t.adjustments.map((a) => `${t.table}.${a.field}: ${a.change}`));
+  for (const cut of ['history.text: longer than 4096 characters: shortened', 'groups.title: longer than 128 characters: shortened']) {
+    assert.ok(cuts.includes(cut), `reported: ${cut}`);
+  }
+  // The users were imported by the first run (before the bot): a dry run into a new tenant shows their cuts.
+  const userCuts = table(await run(legacyFile(buildAbsurdLegacyDb), randomUUID(), { dryRun: true }), 'users').adjustments.map((a) => `${a.field}: ${a.change}`);
+  for (const cut of ['first_name: longer than 64 characters: shortened', 'username: longer than 32 characters: shortened', 'last_name: longer than 64 characters: shortened']) {
+    assert.ok(userCuts.includes(cut), `reported: ${cut}`);
+  }
+});
+
+test('a group message whose chat id is not a number is skipped, not filed as a private chat', async () => {
+  const { tenantId, report } = await importAbsurd();
+  assert.deepEqual(Object.fromEntries(table(report, 'history').skipped.map((s) => [s.reason, s.rows])), { 'chat_id is not an integer': 1 });
+  const messages = await rows<{ chat_id: string }>(tenantId, 'SELECT chat_id::text FROM messages');
+  assert.deepEqual(messages, [{ chat_id: '-100777' }]);
+});
+
+test('a re-run finds an undated group as it stored it: no false checksum mismatch', async () => {
+  const { file, tenantId } = await importAbsurd();
+  const groups = table(await run(file, tenantId), 'groups');
+  assert.equal(groups.unchanged, 2);
+  assert.equal(groups.kept, 0);
+  assert.ok(groups.checksum.match);
+});

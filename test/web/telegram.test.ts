@@ -5,6 +5,7 @@
  * theme, BackButton, MainButton and haptic feedback.
  */
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -36,7 +37,8 @@ const darkTheme = {
 /** A script that plays Telegram's SDK before the app loads; every call lands in `window.__tg`. */
 function telegramStub(userId: number, languageCode: string): string {
   const user = { id: userId, first_name: 'Ayşe', username: 'ayse', language_code: languageCode };
-  const initData = signInitData({ auth_date: String(Math.floor(Date.now() / 1000)), query_id: 'AAF-test', user: JSON.stringify(user) }, platformBotToken);
+  // Each launch of a Mini App gets initData of its own (its own query_id); each is good for one login.
+  const initData = signInitData({ auth_date: String(Math.floor(Date.now() / 1000)), query_id: `AAF-${randomUUID()}`, user: JSON.stringify(user) }, platformBotToken);
   return `(() => {
     const calls = [];
     const record = (name) => (...args) => { calls.push([name, ...args]); };
@@ -63,7 +65,8 @@ async function calls(page: Page): Promise<unknown[][]> {
 
 test('inside Telegram: not linked → password login → link; next time the Mini App logs in by itself', async () => {
   const owner = await registerTenant(api, 'tg');
-  const stub = telegramStub(5_000_000_000 + (process.pid % 100_000), 'tr');
+  const telegramUserId = 5_000_000_000 + (process.pid % 100_000);
+  const stub = telegramStub(telegramUserId, 'tr');
 
   // First visit: initData is valid but no login is linked to this Telegram account yet.
   const first = await openApp(browser, api.url, { init: stub });
@@ -82,8 +85,16 @@ test('inside Telegram: not linked → password login → link; next time the Min
   assert.deepEqual(first.errors, []);
   await first.context.close();
 
-  // Second visit, fresh cookies: initData alone logs in.
-  const second = await openApp(browser, api.url, { init: stub });
+  // The first launch's initData linked the account and is spent: replayed in a fresh browser it logs nobody in.
+  const replay = await openApp(browser, api.url, { init: stub });
+  await replay.page.getByRole('heading', { name: 'Giriş yap' }).waitFor();
+  await replay.page.getByText('Kullanıcı adı veya şifre yanlış.').or(replay.page.getByText(/already used/)).first().waitFor();
+  await replay.context.close();
+
+  // Second launch, fresh cookies: its new initData alone logs in; a reload keeps the session (cookie).
+  const second = await openApp(browser, api.url, { init: telegramStub(telegramUserId, 'tr') });
+  await second.page.getByRole('heading', { name: 'Panel' }).waitFor();
+  await second.page.reload();
   await second.page.getByRole('heading', { name: 'Panel' }).waitFor();
   const page = second.page;
   const made = await calls(page);

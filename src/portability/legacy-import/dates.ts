@@ -114,13 +114,20 @@ function fromFields(f: Fields, zone: string): { iso: string } | string {
   const micros = Number((f.fraction ?? '').slice(0, 6).padEnd(6, '0'));
   const wallClock = Date.UTC(year, month - 1, day, hour, minute, second);
   const offset = f.offset ? explicitOffsetMs(f.offset) : zoneOffsetMs(wallClock, zone);
+  if (offset === undefined) return 'not a UTC offset (beyond ±14:00)';
   return format(wallClock - offset, micros);
 }
 
-function explicitOffsetMs(text: string): number {
+/** Real offsets run from −12:00 to +14:00; `+25:00` is a typo or garbage, not a zone. */
+const maxOffsetMinutes = 14 * 60;
+
+/** The offset in milliseconds, or undefined when no zone on Earth has it. */
+function explicitOffsetMs(text: string): number | undefined {
   if (/^(Z|UTC|GMT)$/i.test(text)) return 0;
   const m = /^([+-])(\d{2}):?(\d{2})?$/.exec(text)!;
-  return (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3] ?? 0)) * 60_000;
+  const [hours, minutes] = [Number(m[2]), Number(m[3] ?? 0)];
+  if (minutes > 59 || hours * 60 + minutes > maxOffsetMinutes) return undefined;
+  return (m[1] === '-' ? -1 : 1) * (hours * 60 + minutes) * 60_000;
 }
 
 const zoneFormatters = new Map<string, Intl.DateTimeFormat>();

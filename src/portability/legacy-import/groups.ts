@@ -1,6 +1,6 @@
 import { legacyTimestamp } from './dates.js';
 import { batchJson, sqlTime, writeKeyed, type Canonical, type LegacyTarget } from './target.js';
-import { RowRejected, type Adjustments, legacyBoolean, legacyCount, legacyInteger, legacyOptionalText, limitLength } from './values.js';
+import { RowRejected, type Adjustments, legacyBoolean, legacyCount, legacyInteger, legacyOptionalText, limitLength, limitedUsername, telegramLimits } from './values.js';
 
 /** A group the old bot served, as a `groups` row of the tenant's bot. */
 export interface GroupRow {
@@ -9,7 +9,8 @@ export interface GroupRow {
   title: string;
   username: string | null;
   memberCount: number | null;
-  addedAt: string;
+  /** null: the legacy row has no date; the write gives it one (see {@link groupsTarget}). */
+  addedAt: string | null;
   enabled: boolean;
 }
 
@@ -47,7 +48,7 @@ export const groupsTarget: LegacyTarget<GroupRow> = {
     const type = declared === 'group' || declared === 'supergroup' || declared === 'channel'
       ? declared
       : chatId <= channelIdFloor ? 'supergroup' : 'group';
-    const username = legacyOptionalText(v.username, 'username', adjust)?.trim().replace(/^@/, '') || null;
+    const username = limitedUsername(v.username, adjust);
     let title = legacyOptionalText(v.title, 'title', adjust)?.trim();
     if (!title) {
       adjust.note('title', 'empty: named after the chat id');
@@ -56,10 +57,10 @@ export const groupsTarget: LegacyTarget<GroupRow> = {
     return {
       chatId,
       type,
-      title: limitLength(title, 255, 'title', adjust),
+      title: limitLength(title, telegramLimits.chatTitle, 'title', adjust),
       username,
       memberCount: legacyCount(v.member_count, 'member_count', adjust),
-      addedAt: legacyTimestamp(v.added_at, 'added_at', context.sourceZone, adjust) ?? noted(context.importedAt, adjust),
+      addedAt: legacyTimestamp(v.added_at, 'added_at', context.sourceZone, adjust) ?? undated(adjust),
       enabled: legacyBoolean(v.enabled, 'enabled', adjust) ?? true,
     };
   },
@@ -69,9 +70,16 @@ export const groupsTarget: LegacyTarget<GroupRow> = {
 
   canonical: (r): Canonical => [r.chatId.toString(), r.type, r.title, r.username, r.memberCount === null ? null : String(r.memberCount), r.addedAt, String(r.enabled)],
 
-  async write({ tx, botId }, rows) {
-    return writeKeyed(tx, {
-      rows: rows.map(groupsTarget.canonical), json: batchJson(rows), keyOf: (row) => row[0]!,
+  async write({ tx, botId, importedAt }, rows) {
+    // An undated group takes the date Kovan already has for it (its first import's time), or
+    // this import's time: a re-run then reads exactly what the first one stored.
+    const undatedIds = rows.filter((r) => r.addedAt === null).map((r) => r.chatId.toString());
+    const { rows: known } = undatedIds.length === 0 ? { rows: [] } : await tx.query<{ chat_id: string; added_at: string }>(
+      `SELECT chat_id::text, ${sqlTime('added_at')} AS added_at FROM groups WHERE bot_id = $1 AND chat_id = ANY($2::bigint[])`, [botId, undatedIds]);
+    const knownDates = new Map(known.map((g) => [g.chat_id, g.added_at]));
+    const dated = rows.map((r) => (r.addedAt !== null ? r : { ...r, addedAt: knownDates.get(r.chatId.toString()) ?? importedAt }));
+    const written = await writeKeyed(tx, {
+      rows: dated.map(groupsTarget.canonical), json: batchJson(dated), keyOf: (row) => row[0]!,
       existing: { sql: `SELECT ${storedColumns} AS row FROM ${input} JOIN groups g ON g.bot_id = $2 AND g.chat_id = i."chatId"`, params: [botId] },
       upsert: { params: [tx.tenantId, botId], sql: `INSERT INTO groups AS g (tenant_id, bot_id, chat_id, type, title, username, member_count, bot_status, enabled, added_at)
         SELECT $2, $3, "chatId", type, title, username, "memberCount", 'member', enabled, "addedAt" FROM ${input}
@@ -83,10 +91,11 @@ export const groupsTarget: LegacyTarget<GroupRow> = {
            OR excluded.added_at < g.added_at
         RETURNING ${storedColumns} AS row` },
     });
+    return written.map((w, n) => ({ ...w, read: groupsTarget.canonical(dated[n]!) }));
   },
 };
 
-function noted(importedAt: string, adjust: Adjustments): string {
-  adjust.note('added_at', 'no date: set to the import time');
-  return importedAt;
+function undated(adjust: Adjustments): null {
+  adjust.note('added_at', 'no date: set to the time of its first import');
+  return null;
 }

@@ -1,5 +1,6 @@
 import type { Database, TenantTx } from '../../platform/db/index.js';
 import { AppError } from '../../platform/errors.js';
+import { createOwner } from '../../auth/index.js';
 import { createTenant } from '../../tenancy/index.js';
 import { noProgress, type Progress } from '../progress.js';
 import { isTimeZone } from '../../platform/time.js';
@@ -10,7 +11,7 @@ import { messagesTarget } from './messages.js';
 import { TableTally, type LegacyImportReport, type TableImportReport } from './report.js';
 import { settingsTarget } from './settings.js';
 import { LegacySource, quote, type SourceRow } from './source.js';
-import { targetNames, type LegacyTarget, type TargetContext } from './target.js';
+import { targetNames, type LegacyTarget, type TargetContext, type Written } from './target.js';
 import { templatesTarget } from './templates.js';
 import { usersTarget } from './users.js';
 import { RowRejected } from './values.js';
@@ -20,9 +21,10 @@ export interface LegacyImportOptions {
   file: string;
   /**
    * The tenant that receives everything. With `createIfMissing` it is created, in the same
-   * transaction as the import, when it does not exist yet (the default tenant).
+   * transaction as the import, when it does not exist yet (the default tenant), with its
+   * owner login if one is given (`--new-tenant`): an import that fails creates neither.
    */
-  tenant: { id: string; createIfMissing?: { name: string; trialDays: number } };
+  tenant: { id: string; createIfMissing?: { name: string; trialDays: number; owner?: { username: string; email: string; passwordHash: string } } };
   mapping?: LegacyMapping;
   /** IANA zone the old server wrote zone-less dates in. Default UTC. */
   sourceTimeZone?: string;
@@ -97,6 +99,7 @@ async function ensureTenant(tx: TenantTx, tenant: LegacyImportOptions['tenant'])
   if ((await tx.query('SELECT 1 FROM tenants')).rows.length > 0) return;
   if (!tenant.createIfMissing) throw new AppError('not_found', `Tenant ${tenant.id} does not exist`);
   await createTenant(tx, tenant.createIfMissing);
+  if (tenant.createIfMissing.owner) await createOwner(tx, tenant.createIfMissing.owner);
 }
 
 /** The bot groups and history belong to: the one given, or the tenant's only connected bot. */
@@ -188,8 +191,8 @@ async function importStep(source: LegacySource, step: PlanStep, context: TargetC
  * Adds one written row to both checksums and classifies it. A NEW row stored differently
  * from how it was read is a bug in the importer: it aborts the whole import (rollback).
  */
-function verify(tally: TableTally, target: LegacyTarget<unknown>, table: string, entry: Pending, written: { status: 'inserted' | 'updated' | 'unchanged'; stored: Array<string | null> }): void {
-  const read = target.canonical(entry.row);
+function verify(tally: TableTally, target: LegacyTarget<unknown>, table: string, entry: Pending, written: Written): void {
+  const read = written.read ?? target.canonical(entry.row);
   tally.source.add(read);
   tally.kovan.add(written.stored);
   if (JSON.stringify(read) === JSON.stringify(written.stored)) {

@@ -1,6 +1,6 @@
 import { requiredTimestamp } from './dates.js';
 import { batchJson, sqlTime, type Canonical, type LegacyTarget, type Written } from './target.js';
-import { RowRejected, legacyBoolean, legacyInteger, legacyOptionalText, legacyText } from './values.js';
+import { RowRejected, legacyBoolean, legacyInteger, legacyOptionalText, legacyText, limitLength, telegramLimits } from './values.js';
 
 /** One line of the old bot's history, as a `messages` row of the tenant's bot. */
 export interface MessageRow {
@@ -47,7 +47,8 @@ export const messagesTarget: LegacyTarget<MessageRow> = {
 
   normalize(v, adjust, context) {
     const userId = legacyInteger(v.user_id, 'user_id', adjust, { required: false });
-    let chatId = legacyInteger(v.chat_id, 'chat_id', adjust, { required: false });
+    // A chat id that is not a number (`abc`) says nothing about the chat: skipped, not guessed to be the sender's private chat.
+    let chatId = legacyInteger(v.chat_id, 'chat_id', adjust, { required: false, rejectInvalid: true });
     if (chatId === null || chatId === 0n) {
       if (userId === null) throw new RowRejected('no chat_id and no user_id: the chat is unknown');
       chatId = userId; // a private chat's id is the user's id
@@ -56,7 +57,8 @@ export const messagesTarget: LegacyTarget<MessageRow> = {
     const chatType = declared === 'private' || declared === 'group' || declared === 'supergroup' || declared === 'channel'
       ? declared
       : chatId > 0n ? 'private' : chatId <= -1_000_000_000_000n ? 'supergroup' : 'group';
-    const text = legacyText(v.text, 'text', adjust);
+    const raw = legacyText(v.text, 'text', adjust);
+    const text = raw === null ? null : limitLength(raw, telegramLimits.messageText, 'text', adjust);
     const direction = readDirection(v.direction, adjust);
     return {
       chatId,

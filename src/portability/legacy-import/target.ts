@@ -21,6 +21,12 @@ export interface Written {
   status: WriteStatus;
   /** The row as stored after the write, in canonical form. */
   stored: Canonical;
+  /**
+   * The row as read, when the write had to complete it: a value the legacy row lacks is
+   * taken from what Kovan already stores (an undated group keeps the date of its first
+   * import), so a re-run reads what it stored instead of reporting a difference.
+   */
+  read?: Canonical;
 }
 
 export interface TargetContext {

@@ -1,6 +1,6 @@
 import { legacyTimestamp } from './dates.js';
 import { batchJson, sqlTime, writeKeyed, type Canonical, type LegacyTarget } from './target.js';
-import { RowRejected, legacyBoolean, legacyCount, legacyInteger, legacyOptionalText, legacyText } from './values.js';
+import { RowRejected, type Adjustments, legacyBoolean, legacyCount, legacyInteger, legacyOptionalText, legacyText, limitLength, limitedUsername, telegramLimits } from './values.js';
 
 /** A person the old bot met, as a `tg_users` row. */
 export interface UserRow {
@@ -52,7 +52,7 @@ export const usersTarget: LegacyTarget<UserRow> = {
   normalize(v, adjust, context) {
     const userId = legacyInteger(v.user_id, 'user_id', adjust, { required: true })!;
     if (userId <= 0n) throw new RowRejected('user_id is not a Telegram user id (zero or negative: a group?)');
-    const username = legacyOptionalText(v.username, 'username', adjust)?.trim().replace(/^@/, '') || null;
+    const username = limitedUsername(v.username, adjust);
     let firstSeen = legacyTimestamp(v.first_seen, 'first_seen', context.sourceZone, adjust);
     let lastSeen = legacyTimestamp(v.last_seen, 'last_seen', context.sourceZone, adjust);
     if (!firstSeen && !lastSeen) {
@@ -68,9 +68,9 @@ export const usersTarget: LegacyTarget<UserRow> = {
     return {
       userId,
       username,
-      firstName: legacyText(v.first_name, 'first_name', adjust) ?? '',
-      lastName: legacyOptionalText(v.last_name, 'last_name', adjust),
-      languageCode: legacyOptionalText(v.language_code, 'language_code', adjust)?.trim().slice(0, 35) || null,
+      firstName: limitLength(legacyText(v.first_name, 'first_name', adjust) ?? '', telegramLimits.firstName, 'first_name', adjust),
+      lastName: optionalLimited(legacyOptionalText(v.last_name, 'last_name', adjust), telegramLimits.lastName, 'last_name', adjust),
+      languageCode: optionalLimited(legacyOptionalText(v.language_code, 'language_code', adjust)?.trim() || null, telegramLimits.languageCode, 'language_code', adjust),
       isBot: legacyBoolean(v.is_bot, 'is_bot', adjust) ?? false,
       firstSeenAt: firstSeen,
       lastSeenAt: lastSeen,
@@ -91,7 +91,7 @@ export const usersTarget: LegacyTarget<UserRow> = {
       lastName: newer.lastName ?? older.lastName,
       languageCode: newer.languageCode ?? older.languageCode,
       isBot: kept.isBot || dup.isBot,
-      firstSeenAt: kept.firstSeenAt < dup.firstSeenAt ? kept.firstSeenAt : dup.firstSeenAt,
+      firstSeenAt: earliestKnown(kept.firstSeenAt, dup.firstSeenAt),
       lastSeenAt: newer.lastSeenAt,
       messageCount: Math.max(kept.messageCount, dup.messageCount),
     };
@@ -111,12 +111,14 @@ export const usersTarget: LegacyTarget<UserRow> = {
           first_name = CASE WHEN t.first_name = '' THEN excluded.first_name ELSE t.first_name END,
           last_name = coalesce(t.last_name, excluded.last_name),
           language_code = coalesce(t.language_code, excluded.language_code),
-          first_seen_at = least(t.first_seen_at, excluded.first_seen_at),
+          first_seen_at = CASE WHEN excluded.first_seen_at = ${unknown} THEN t.first_seen_at
+            WHEN t.first_seen_at = ${unknown} THEN excluded.first_seen_at ELSE least(t.first_seen_at, excluded.first_seen_at) END,
           last_seen_at = greatest(t.last_seen_at, excluded.last_seen_at),
           message_count = greatest(t.message_count, excluded.message_count)
         WHERE (t.username IS NULL AND excluded.username IS NOT NULL) OR (t.first_name = '' AND excluded.first_name <> '')
            OR (t.last_name IS NULL AND excluded.last_name IS NOT NULL) OR (t.language_code IS NULL AND excluded.language_code IS NOT NULL)
-           OR excluded.first_seen_at < t.first_seen_at OR excluded.last_seen_at > t.last_seen_at OR excluded.message_count > t.message_count
+           OR (excluded.first_seen_at <> ${unknown} AND (t.first_seen_at = ${unknown} OR excluded.first_seen_at < t.first_seen_at))
+           OR excluded.last_seen_at > t.last_seen_at OR excluded.message_count > t.message_count
         RETURNING ${storedColumns} AS row` },
     });
   },
@@ -124,3 +126,16 @@ export const usersTarget: LegacyTarget<UserRow> = {
 
 /** First/last seen when the legacy row has no date at all: clearly not a real sighting. */
 const UnknownDate = '2000-01-01T00:00:00.000000Z';
+/** The same in SQL: never taken over a real first-seen date, always replaced by one. */
+const unknown = `'${UnknownDate}'::timestamptz`;
+
+/** The earlier of two first-seen dates, where "no date" (the placeholder) never beats a real one. */
+function earliestKnown(a: string, b: string): string {
+  if (a === UnknownDate) return b;
+  if (b === UnknownDate) return a;
+  return a < b ? a : b;
+}
+
+function optionalLimited(text: string | null, max: number, field: string, adjust: Adjustments): string | null {
+  return text === null ? null : limitLength(text, max, field, adjust);
+}

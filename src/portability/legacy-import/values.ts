@@ -58,16 +58,17 @@ const int64 = { min: -(2n ** 63n), max: 2n ** 63n - 1n };
 /**
  * A 64-bit integer (Telegram ids exceed 2^31, some exceed 2^53: kept as bigint end to end).
  * Accepts integers, integral reals (`123.0`) and decimal text; anything else rejects the row
- * when `required`, or is dropped (noted) otherwise.
+ * when `required` or `rejectInvalid`, or is dropped (noted) otherwise.
  */
-export function legacyInteger(value: unknown, field: string, adjust: Adjustments, options: { required: boolean }): bigint | null {
+export function legacyInteger(value: unknown, field: string, adjust: Adjustments, options: { required: boolean; rejectInvalid?: boolean }): bigint | null {
   const parsed = parseInteger(value);
   if (parsed === null) {
     if (options.required) throw new RowRejected(`${field} is empty`);
     return null;
   }
   if (parsed === undefined || parsed < int64.min || parsed > int64.max) {
-    if (options.required) throw new RowRejected(`${field} is not an integer`);
+    // `rejectInvalid`: an empty value may be filled in from elsewhere, a wrong one may not be guessed around.
+    if (options.required || options.rejectInvalid) throw new RowRejected(`${field} is not an integer`);
     adjust.note(field, 'not an integer: left empty');
     return null;
   }
@@ -117,12 +118,36 @@ export function legacyBoolean(value: unknown, field: string, adjust: Adjustments
   return null;
 }
 
+/**
+ * Telegram's own limits (Bot API): no real value is longer, so a longer legacy value is
+ * garbage or an attack (a 5,000,000-character name) and is cut, with a note in the report.
+ */
+export const telegramLimits = {
+  firstName: 64,
+  lastName: 64,
+  /** Usernames are 5–32 characters. */
+  username: 32,
+  /** IETF language tags as Telegram sends them are short; 35 is BCP 47's practical maximum. */
+  languageCode: 35,
+  chatTitle: 128,
+  messageText: 4096,
+} as const;
+
 /** The first `max` characters (code points, so an emoji is never cut in half), noted when cut. */
 export function limitLength(text: string, max: number, field: string, adjust: Adjustments): string {
-  const chars = [...text];
-  if (chars.length <= max) return text;
-  adjust.note(field, `longer than ${max} characters: shortened`);
-  return chars.slice(0, max).join('');
+  if (text.length <= max) return text; // UTF-16 units ≥ code points: surely short enough
+  // Walks at most `max + 1` code points: a 3 MB value is never split into millions of strings.
+  let end = 0;
+  let count = 0;
+  for (const char of text) {
+    if (count === max) {
+      adjust.note(field, `longer than ${max} characters: shortened`);
+      return text.slice(0, end);
+    }
+    end += char.length;
+    count++;
+  }
+  return text;
 }
 
 /** JSON with object keys sorted, so two equal values always serialise alike (jsonb reorders keys). */
@@ -132,4 +157,10 @@ export function stableJson(value: unknown): string {
     return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${stableJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
+}
+
+/** A Telegram username without its `@`, at most {@link telegramLimits}.username characters, or null. */
+export function limitedUsername(value: unknown, adjust: Adjustments): string | null {
+  const username = legacyOptionalText(value, 'username', adjust)?.trim().replace(/^@/, '');
+  return username ? limitLength(username, telegramLimits.username, 'username', adjust) : null;
 }

@@ -34,7 +34,7 @@ export const en = {
   'error.conflict': 'This clashes with something that already exists.',
   'error.quota_exceeded': 'Your plan’s quota is used up.',
   'error.rate_limited': 'Too many attempts. Wait a moment and try again.',
-  'error.account_locked': 'Too many failed logins: the account is locked for a while.',
+  'error.account_locked': 'Too many failed logins from here. Wait a while, log in on a device you used before, or reset your password.',
   'error.upstream_failed': 'Telegram did not answer as expected.',
   'error.unavailable': 'Kovan is temporarily unavailable. Try again shortly.',
   'error.plan_unavailable': 'Kovan could not plan this delivery just now; nothing was changed. Try again in a minute.',

@@ -36,7 +36,7 @@ export const tr: Record<MessageKey, string> = {
   'error.conflict': 'Bu, zaten var olan bir şeyle çakışıyor.',
   'error.quota_exceeded': 'Paketinizin kotası doldu.',
   'error.rate_limited': 'Çok fazla deneme. Biraz bekleyip tekrar deneyin.',
-  'error.account_locked': 'Çok fazla hatalı giriş: hesap bir süreliğine kilitlendi.',
+  'error.account_locked': 'Buradan çok fazla hatalı giriş yapıldı. Biraz bekleyin, daha önce kullandığınız bir cihazdan girin ya da şifrenizi sıfırlayın.',
   'error.upstream_failed': 'Telegram beklendiği gibi yanıt vermedi.',
   'error.unavailable': 'Kovan geçici olarak kullanılamıyor. Birazdan tekrar deneyin.',
   'error.plan_unavailable': 'Kovan bu gönderimi şu anda planlayamadı; hiçbir şey değişmedi. Bir dakika sonra tekrar deneyin.',
