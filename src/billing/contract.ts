@@ -36,6 +36,10 @@ export type Payment = z.output<typeof paymentSchema>;
 /** `POST /api/subscription/change`: a downgrade applies at once (200); an upgrade waits for the operator (202). */
 export const planChangeSchema = z.discriminatedUnion('applied', [
   z.object({ applied: z.literal(true), planCode: z.enum(planCodes), pausedGroups: z.number().int() }),
-  z.object({ applied: z.literal(false), payment: paymentSchema, message: z.string() }),
+  z.object({
+    applied: z.literal(false), payment: paymentSchema, message: z.string(),
+    /** With a payment provider (docs/BILLING.md, not done yet): where to pay; the Mini App opens it. */
+    checkoutUrl: z.url().optional(),
+  }),
 ]).meta({ id: 'PlanChange' });
 export type PlanChange = z.output<typeof planChangeSchema>;

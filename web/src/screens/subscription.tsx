@@ -10,6 +10,7 @@ import { Badge, type Tone } from '../components/status-badge';
 import { UsageMeter } from '../components/usage-meter';
 import { formatDateTime, formatMoney, formatNumber, hasText, t } from '../i18n';
 import { roleAllows, useSession } from '../session';
+import { openLink } from '../telegram';
 
 function limit(value: number | null): string {
   return value === null ? t('plan.unlimited') : formatNumber(value);
@@ -82,7 +83,9 @@ export function Subscription() {
   });
 
   const changed = (plan: Plan, result: PlanChange | undefined) => {
-    if (result && !result.applied) {
+    if (result && !result.applied && result.checkoutUrl) {
+      openLink(result.checkoutUrl);
+    } else if (result && !result.applied) {
       setOutcome({ kind: 'requested', plan: plan.name });
     } else {
       setOutcome({ kind: 'changed', plan: plan.name, paused: result?.pausedGroups ?? 0 });
