@@ -1,11 +1,11 @@
-import { listBots, type BotStatus } from '../bots/index.js';
-import { getUsage, type Usage } from '../delivery/index.js';
+import { listBots } from '../bots/index.js';
+import { getUsage } from '../delivery/index.js';
 import type { RangeInput } from '../http/date-range.js';
 import { recentHistory } from '../messaging/history-query.js';
 import type { TenantTx } from '../platform/db/index.js';
 import { requireFeature } from '../tenancy/index.js';
-import { analyticsAccess, analyticsRange, type AnalyticsTier } from './analytics-access.js';
-import { dailyTotals, groupTotals, sumCounters, type Counters, type DailyCounters, type GroupCounters } from './daily-counters.js';
+import { analyticsAccess, analyticsRange } from './analytics-access.js';
+import { dailyTotals, groupTotals, sumCounters } from './daily-counters.js';
 import type { DashboardStats } from './contract.js';
 
 export type { DashboardStats } from './contract.js';

@@ -1,8 +1,8 @@
 import type { RangeInput } from '../http/date-range.js';
 import { startOfLocalDay, addDays } from '../http/date-range.js';
 import type { TenantTx } from '../platform/db/index.js';
-import { analyticsAccess, analyticsRange, type AnalyticsTier } from './analytics-access.js';
-import { dailyTotals, groupTotals, type GroupCounters } from './daily-counters.js';
+import { analyticsAccess, analyticsRange } from './analytics-access.js';
+import { dailyTotals, groupTotals } from './daily-counters.js';
 import type { AudienceSize, RetentionCohort, UserDay, UserStats } from './contract.js';
 
 export type { AudienceSize, RetentionCohort, UserDay, UserStats } from './contract.js';

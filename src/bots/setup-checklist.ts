@@ -5,7 +5,7 @@ import { listGroups, recordBotMembership, type BotMembership } from '../groups/i
 import { openBotCredentials } from './bots.js';
 import { TelegramClient } from './telegram-client.js';
 import { TelegramCallError } from './telegram-errors.js';
-import type { CheckStatus, ChecklistItem, GroupRights, SetupChecklist } from './contract.js';
+import type { ChecklistItem, GroupRights, SetupChecklist } from './contract.js';
 
 export type { CheckStatus, ChecklistItem, GroupRights, SetupChecklist } from './contract.js';
 

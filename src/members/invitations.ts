@@ -4,7 +4,7 @@ import type { Database, TenantTx } from '../platform/db/index.js';
 import { AppError, fieldError, notFound } from '../platform/errors.js';
 import { Day } from '../platform/time.js';
 import { recordAudit } from '../tenancy/index.js';
-import type { Invitation, InvitationStatus } from './contract.js';
+import type { Invitation } from './contract.js';
 
 export type { Invitation, InvitationStatus } from './contract.js';
 

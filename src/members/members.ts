@@ -1,5 +1,5 @@
 import { revokeMemberApiKeys } from '../api-keys/index.js';
-import { memberColumns, type Member, type Role } from '../auth/index.js';
+import { memberColumns, type Role } from '../auth/index.js';
 import type { TenantTx } from '../platform/db/index.js';
 import { AppError, notFound } from '../platform/errors.js';
 import { recordAudit } from '../tenancy/index.js';

@@ -2,7 +2,7 @@ import type { Message } from 'grammy/types';
 import type { Cache } from '../platform/cache/index.js';
 import { Day, Second, sleep } from '../platform/time.js';
 import { SandboxCallError, type SandboxControl } from './sandbox-control.js';
-import type { TryItAnswer, TryItReply } from './contract.js';
+import type { TryItAnswer } from './contract.js';
 
 /** The sandbox people and chat a tenant's Try-it panel talks through. */
 interface TryItCast {

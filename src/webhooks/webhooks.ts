@@ -3,7 +3,7 @@ import type { SecretBox } from '../platform/crypto.js';
 import type { TenantTx } from '../platform/db/index.js';
 import { AppError, notFound } from '../platform/errors.js';
 import { recordAudit, requireFeature } from '../tenancy/index.js';
-import { webhookEventTypes, type Webhook, type WebhookEventType } from './contract.js';
+import type { Webhook, WebhookEventType } from './contract.js';
 
 export { webhookEventTypes, type Webhook, type WebhookEventType } from './contract.js';
 
