@@ -2,13 +2,9 @@ import type { TenantTx } from '../platform/db/index.js';
 import { dayRange, daysBetween, localDayOf, type DayRange, type RangeInput } from '../http/date-range.js';
 import { AppError } from '../platform/errors.js';
 import { getConfig, getTenantPlan, requireFeature, type Feature } from '../tenancy/index.js';
+import type { AnalyticsTier } from './contract.js';
 
-/**
- * What a plan may see of its numbers. Basic gets the summary of the last week; Advanced
- * adds basic analytics (daily series over 30 days); Premium adds advanced analytics and
- * reports (a year back, per-group breakdown, retention, CSV export).
- */
-export type AnalyticsTier = 'summary' | 'basic' | 'advanced';
+export type { AnalyticsTier } from './contract.js';
 
 export interface AnalyticsAccess {
   tier: AnalyticsTier;

@@ -1,13 +1,8 @@
 import { addDays } from '../http/date-range.js';
 import type { TenantTx } from '../platform/db/index.js';
-import type { Counters } from './contract.js';
+import type { Counters, DailyCounters, GroupCounters } from './contract.js';
 
-export type { Counters } from './contract.js';
-
-
-export interface DailyCounters extends Counters {
-  day: string;
-}
+export type { Counters, DailyCounters, GroupCounters } from './contract.js';
 
 export const counterNames: ReadonlyArray<keyof Counters> = ['messagesIn', 'messagesOut', 'newUsers', 'activeUsers', 'joins', 'leaves', 'joinRequests', 'deliveriesFailed'];
 
@@ -34,12 +29,6 @@ export async function dailyTotals(tx: TenantTx, startDay: string, endDay: string
 
 function zero(): Counters {
   return Object.fromEntries(counterNames.map((n) => [n, 0])) as unknown as Counters;
-}
-
-export interface GroupCounters extends Counters {
-  chatId: number;
-  groupId: string | null;
-  title: string | null;
 }
 
 /** Per-group sums over the days, busiest first (by messages in), at most `limit` groups. */

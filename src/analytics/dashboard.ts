@@ -1,29 +1,14 @@
-import { listBots, type BotStatus } from '../bots/index.js';
-import { getUsage, type Usage } from '../delivery/index.js';
+import { listBots } from '../bots/index.js';
+import { getUsage } from '../delivery/index.js';
 import type { RangeInput } from '../http/date-range.js';
 import { recentHistory } from '../messaging/history-query.js';
 import type { TenantTx } from '../platform/db/index.js';
 import { requireFeature } from '../tenancy/index.js';
-import { analyticsAccess, analyticsRange, type AnalyticsTier } from './analytics-access.js';
-import { dailyTotals, groupTotals, sumCounters, type Counters, type DailyCounters, type GroupCounters } from './daily-counters.js';
+import { analyticsAccess, analyticsRange } from './analytics-access.js';
+import { dailyTotals, groupTotals, sumCounters } from './daily-counters.js';
+import type { DashboardStats } from './contract.js';
 
-export interface DashboardStats {
-  /** What the plan shows: `summary` (Basic), `basic` (Advanced: daily series), `advanced` (Premium: breakdowns, exports). */
-  analytics: AnalyticsTier;
-  timeZone: string;
-  range: { start: string; end: string; days: number };
-  /** Sums over the range; `activeUsers` is active user-days. */
-  totals: Counters;
-  today: Counters & { day: string };
-  /** One entry per day of the range (Advanced and up); null on Basic. */
-  series: DailyCounters[] | null;
-  /** Per group over the range, busiest first (Premium, `breakdown=group`); null otherwise. */
-  groups: GroupCounters[] | null;
-  bots: Array<{ id: string; username: string; status: BotStatus; statusReason: string | null; lastUpdateAt: string | null; lastSendAt: string | null }>;
-  /** Today's quota (used / left, forecast), from the delivery context. */
-  quota: Pick<Usage, 'day' | 'limit' | 'used' | 'remaining' | 'resetsAt' | 'queued' | 'forecast'>;
-  recentActivity: Awaited<ReturnType<typeof recentHistory>>;
-}
+export type { DashboardStats } from './contract.js';
 
 export interface DashboardRequest extends RangeInput {
   breakdown?: 'group';

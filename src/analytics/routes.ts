@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { sendCsv, toCsv, wantsCsv } from '../http/csv.js';
+import { csvResponse, sendCsv, toCsv, wantsCsv } from '../http/csv.js';
 import { dateRangeQuery } from '../http/date-range.js';
 import type { Api, Services } from '../http/types.js';
 import type { TenantTx } from '../platform/db/index.js';
@@ -7,6 +7,7 @@ import { requireFeature } from '../tenancy/index.js';
 import { dashboardStats } from './dashboard.js';
 import { counterNames, type Counters } from './daily-counters.js';
 import { userStats } from './user-stats.js';
+import { dashboardStatsSchema, userStatsSchema } from './contract.js';
 
 const format = z.enum(['json', 'csv']).optional();
 
@@ -29,6 +30,7 @@ export function analyticsRoutes(api: Api, services: Services): void {
       description: 'Basic: the last 7 days as totals. Advanced: daily series, up to 30 days back. Premium: up to a year back, `breakdown=group`, and CSV (`format=csv`). Asking beyond the plan answers 403 `plan_required` with `details.requiredPlan`.',
       tags: ['analytics'],
       querystring: z.strictObject({ ...dateRangeQuery, breakdown: z.enum(['group']).optional(), format }),
+      response: { 200: csvResponse(dashboardStatsSchema) },
     },
   }, async (request, reply) => {
     const csv = wantsCsv(request, request.query.format);
@@ -47,6 +49,7 @@ export function analyticsRoutes(api: Api, services: Services): void {
       description: 'Basic: audience size and today. Advanced: daily series, up to 30 days back. Premium: a year back, top groups, retention, CSV.',
       tags: ['analytics'],
       querystring: z.strictObject({ ...dateRangeQuery, format }),
+      response: { 200: csvResponse(userStatsSchema) },
     },
   }, async (request, reply) => {
     const csv = wantsCsv(request, request.query.format);

@@ -1,48 +1,11 @@
 import type { RangeInput } from '../http/date-range.js';
 import { startOfLocalDay, addDays } from '../http/date-range.js';
 import type { TenantTx } from '../platform/db/index.js';
-import { analyticsAccess, analyticsRange, type AnalyticsTier } from './analytics-access.js';
-import { dailyTotals, groupTotals, type GroupCounters } from './daily-counters.js';
+import { analyticsAccess, analyticsRange } from './analytics-access.js';
+import { dailyTotals, groupTotals } from './daily-counters.js';
+import type { AudienceSize, RetentionCohort, UserDay, UserStats } from './contract.js';
 
-export interface AudienceSize {
-  /** Everyone the bots have seen. */
-  total: number;
-  /** People who started the bot privately and did not block it: private messages reach them. */
-  reachable: number;
-  blocked: number;
-}
-
-export interface UserDay {
-  day: string;
-  newUsers: number;
-  activeUsers: number;
-}
-
-/**
- * Of the people first seen in a week, how many were seen again at least 1, 7 and 30 days
- * after their first sighting (rolling retention). Null where the cohort is too young to know.
- */
-export interface RetentionCohort {
-  week: string;
-  users: number;
-  returnedAfter1Day: number | null;
-  returnedAfter7Days: number | null;
-  returnedAfter30Days: number | null;
-}
-
-export interface UserStats {
-  analytics: AnalyticsTier;
-  timeZone: string;
-  range: { start: string; end: string; days: number };
-  audience: AudienceSize;
-  today: UserDay;
-  /** New and active people per day (Advanced and up). */
-  series: UserDay[] | null;
-  /** The busiest groups of the range (Premium). */
-  topGroups: GroupCounters[] | null;
-  /** Weekly cohorts of the range (Premium). */
-  retention: RetentionCohort[] | null;
-}
+export type { AudienceSize, RetentionCohort, UserDay, UserStats } from './contract.js';
 
 const topGroupCount = 10;
 

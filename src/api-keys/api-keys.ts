@@ -3,28 +3,14 @@ import type { TenantTx } from '../platform/db/index.js';
 import { hashToken } from '../platform/crypto.js';
 import { AppError, notFound } from '../platform/errors.js';
 import { recordAudit, requireFeature } from '../tenancy/index.js';
+import type { ApiKey, ApiKeyScope } from './contract.js';
+
+export type { ApiKey, ApiKeyScope } from './contract.js';
 
 /** Every API key starts with this, so a leaked one is recognisable (and secret scanners can match it). */
 export const apiKeyTokenPrefix = 'kvk';
 /** `kvk_<8 visible chars>_<43 chars of secret>`. */
 export const apiKeyPattern = /^kvk_([a-z0-9]{8})_([A-Za-z0-9_-]{43})$/;
-
-export type ApiKeyScope = 'read' | 'write';
-
-/** A key as its owner sees it: never the secret, only the prefix and last four characters. */
-export interface ApiKey {
-  id: string;
-  name: string;
-  prefix: string;
-  last4: string;
-  scopes: ApiKeyScope[];
-  rateLimitPerMinute: number;
-  memberId: string;
-  expiresAt: string | null;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-  createdAt: string;
-}
 
 export interface NewApiKey {
   name: string;

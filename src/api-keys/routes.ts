@@ -4,8 +4,11 @@ import { pageByCreation, pageQuery } from '../http/pagination.js';
 import { isoDateParam } from '../http/date-range.js';
 import { checkKeyExpiry, createApiKey, getApiKey, listApiKeys, revokeApiKey } from './api-keys.js';
 import { enforceApiKeyBudget } from './rate-limit.js';
+import { pageOf } from '../platform/contract.js';
+import { apiKeySchema } from './contract.js';
 
 const keyId = z.strictObject({ id: z.uuid() });
+const oneKey = z.object({ apiKey: apiKeySchema });
 
 /**
  * API keys (Premium): owners create, list and revoke them. Also installs the per-key
@@ -15,7 +18,7 @@ export function apiKeyRoutes(api: Api, services: Services): void {
   api.addHook('onRequest', async (request, reply) => enforceApiKeyBudget(services.cache, request, reply));
 
   api.get('/api/api-keys', {
-    schema: { summary: 'API keys (prefix and last four characters; never the key)', tags: ['api keys'], querystring: z.strictObject(pageQuery) },
+    schema: { summary: 'API keys (prefix and last four characters; never the key)', tags: ['api keys'], querystring: z.strictObject(pageQuery), response: { 200: pageOf(apiKeySchema) } },
     config: { auth: 'owner' },
   }, async (request) => {
     const all = await services.db.withTenant(request.principal!.tenantId, (tx) => listApiKeys(tx));
@@ -32,6 +35,7 @@ export function apiKeyRoutes(api: Api, services: Services): void {
         expires_at: isoDateParam.optional(),
         rate_limit_per_minute: z.number().int().min(1).max(6000).optional(),
       }),
+      response: { 201: oneKey.extend({ key: z.string().describe('kvk_…: shown this once, never again') }) },
     },
     config: { auth: 'owner', example: { name: 'CI', scopes: ['read'] } },
   }, async (request, reply) => {
@@ -45,12 +49,12 @@ export function apiKeyRoutes(api: Api, services: Services): void {
   });
 
   api.get('/api/api-keys/:id', {
-    schema: { summary: 'One API key: scopes, expiry, last use, revocation', tags: ['api keys'], params: keyId },
+    schema: { summary: 'One API key: scopes, expiry, last use, revocation', tags: ['api keys'], params: keyId, response: { 200: oneKey } },
     config: { auth: 'owner', resource: 'api_key' },
   }, async (request) => ({ apiKey: await services.db.withTenant(request.principal!.tenantId, (tx) => getApiKey(tx, request.params.id)) }));
 
   api.delete('/api/api-keys/:id', {
-    schema: { summary: 'Revoke an API key; it stops working at once', tags: ['api keys'], params: keyId },
+    schema: { summary: 'Revoke an API key; it stops working at once', tags: ['api keys'], params: keyId, response: { 200: oneKey } },
     config: { auth: 'owner', resource: 'api_key' },
   }, async (request) => {
     const { tenantId, memberId } = request.principal!;

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import type { FastifyReply } from 'fastify';
+import { noContent } from '../http/response-contract.js';
 import type { Api, Services } from '../http/types.js';
 import { Minute } from '../platform/time.js';
+import { meSchema, memberSchema, signedInSchema } from './contract.js';
 import { describeMember, logIn, registerAccount, type SignedIn } from './accounts.js';
 import { DeviceCookies, deviceCookie, deviceCookieLifetime } from './device-cookie.js';
 import { confirmPasswordReset, requestPasswordReset } from './password-reset.js';
@@ -48,6 +50,7 @@ export function authRoutes(api: Api, services: Services): void {
         tenant_name: z.string().trim().min(1).max(120).optional(),
         language: z.enum(['en', 'tr']).optional(),
       }),
+      response: { 201: signedInSchema },
     },
     config: { auth: 'public', rateLimit: authLimit },
   }, async (request, reply) => {
@@ -61,6 +64,7 @@ export function authRoutes(api: Api, services: Services): void {
       summary: 'Log in with username (or e-mail) and password',
       tags: ['auth'],
       body: z.strictObject({ username: z.string().trim().min(1).max(254), password }),
+      response: { 200: signedInSchema },
     },
     config: { auth: 'public', rateLimit: authLimit },
   }, async (request, reply) => signIn(reply, await logIn(deps, {
@@ -69,17 +73,17 @@ export function authRoutes(api: Api, services: Services): void {
   })));
 
   api.post('/api/auth/telegram', {
-    schema: { summary: 'Log in from inside Telegram with the Mini App initData', tags: ['auth'], body: z.strictObject({ initData }) },
+    schema: { summary: 'Log in from inside Telegram with the Mini App initData', tags: ['auth'], body: z.strictObject({ initData }), response: { 200: signedInSchema } },
     config: { auth: 'public', rateLimit: authLimit },
   }, async (request, reply) => signIn(reply, await logInWithTelegram(telegram, request.body.initData, request.headers['user-agent'])));
 
   api.post('/api/auth/telegram/link', {
-    schema: { summary: 'Link the Telegram account of this Mini App to the logged-in member', tags: ['auth'], body: z.strictObject({ initData }) },
+    schema: { summary: 'Link the Telegram account of this Mini App to the logged-in member', tags: ['auth'], body: z.strictObject({ initData }), response: { 200: z.object({ member: memberSchema }) } },
     config: { auth: 'viewer', rateLimit: authLimit },
   }, async (request) => ({ member: await linkTelegramAccount(telegram, request.principal!.tenantId, request.principal!.memberId, request.body.initData) }));
 
   api.post('/api/auth/logout', {
-    schema: { summary: 'End the current session', tags: ['auth'] },
+    schema: { summary: 'End the current session', tags: ['auth'], response: { 204: noContent } },
   }, async (request, reply) => {
     const { tenantId, sessionId } = request.principal!;
     if (sessionId) await services.db.withTenant(tenantId, (tx) => revokeSession(tx, sessionId));
@@ -88,14 +92,14 @@ export function authRoutes(api: Api, services: Services): void {
   });
 
   api.get('/api/auth/me', {
-    schema: { summary: 'Who is logged in: member, tenant and plan', tags: ['auth'] },
+    schema: { summary: 'Who is logged in: member, tenant and plan', tags: ['auth'], response: { 200: meSchema } },
   }, async (request) => {
     const { tenantId, memberId } = request.principal!;
     return services.db.withTenant(tenantId, (tx) => describeMember(tx, memberId));
   });
 
   api.post('/api/auth/password-reset/request', {
-    schema: { summary: 'E-mail a password reset link (same answer whether or not the address exists)', tags: ['auth'], body: z.strictObject({ email }) },
+    schema: { summary: 'E-mail a password reset link (same answer whether or not the address exists)', tags: ['auth'], body: z.strictObject({ email }), response: { 202: z.object({ message: z.string() }) } },
     config: { auth: 'public', rateLimit: { max: 5, windowMs: Minute } },
   }, async (request, reply) => {
     requestPasswordReset(services, request.body.email);
@@ -107,6 +111,7 @@ export function authRoutes(api: Api, services: Services): void {
       summary: 'Set a new password with the e-mailed token; ends every other session',
       tags: ['auth'],
       body: z.strictObject({ token: z.string().min(10).max(200), password }),
+      response: { 204: noContent },
     },
     config: { auth: 'public', rateLimit: authLimit },
   }, async (request, reply) => {

@@ -3,11 +3,11 @@ import { AppError, notFound } from '../platform/errors.js';
 import { getTenantPlan, listPlans, recordAudit, type Plan, type PlanCode } from '../tenancy/index.js';
 import { notifyTenant } from '../notify/index.js';
 import { changePlan, type CustomLimits } from './change-plan.js';
+import type { PlanChange } from './contract.js';
 import { closePendingPayment, findPendingPayment, openPaymentRequest, recordManualPayment, type Payment } from './payments.js';
 
-export type PlanChangeResult =
-  | { applied: true; planCode: PlanCode; pausedGroups: number }
-  | { applied: false; payment: Payment; message: string };
+/** What a plan change did: `PlanChange` of the contract. */
+export type PlanChangeResult = PlanChange;
 
 /**
  * Plan changes of one tenant happen one at a time: the live subscription row is locked

@@ -7,11 +7,12 @@ import { idempotencyKeyHeaders, idempotentPost } from '../idempotency/index.js';
 import { announcePlanRequest } from './operator-notices.js';
 import { listPayments } from './payments.js';
 import { cancelPlanRequest, requestPlanChange } from './plan-requests.js';
+import { paymentSchema, planChangeSchema } from './contract.js';
 
 /** The tenant's side of billing: the payment history and moving to another plan (owners). */
 export function billingRoutes(api: Api, services: Services): void {
   api.get('/api/billing/payments', {
-    schema: { summary: 'Payments and plan requests, newest first (at most 100)', tags: ['billing'] },
+    schema: { summary: 'Payments and plan requests, newest first (at most 100)', tags: ['billing'], response: { 200: z.object({ payments: z.array(paymentSchema) }) } },
   }, async (request) => ({ payments: await services.db.withTenant(request.principal!.tenantId, (tx) => listPayments(tx)) }));
 
   api.post('/api/subscription/change', {
@@ -20,6 +21,7 @@ export function billingRoutes(api: Api, services: Services): void {
       tags: ['billing'],
       body: z.strictObject({ plan: z.enum(planCodes) }),
       headers: idempotencyKeyHeaders,
+      response: { 200: planChangeSchema.describe('A cheaper plan: applied at once'), 202: planChangeSchema.describe('A dearer plan: a request, confirmed once paid') },
     },
     config: { auth: 'owner', example: { plan: 'basic' }, rateLimit: { max: 20, windowMs: Minute, key: 'principal' } },
   }, async (request, reply) => {
@@ -41,7 +43,7 @@ export function billingRoutes(api: Api, services: Services): void {
   });
 
   api.delete('/api/subscription/change', {
-    schema: { summary: 'Withdraw the open plan request', tags: ['billing'] },
+    schema: { summary: 'Withdraw the open plan request', tags: ['billing'], response: { 200: z.object({ cancelled: paymentSchema }) } },
     config: { auth: 'owner' },
   }, async (request) => {
     const { tenantId, memberId } = request.principal!;

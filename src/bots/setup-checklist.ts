@@ -5,38 +5,9 @@ import { listGroups, recordBotMembership, type BotMembership } from '../groups/i
 import { openBotCredentials } from './bots.js';
 import { TelegramClient } from './telegram-client.js';
 import { TelegramCallError } from './telegram-errors.js';
+import type { ChecklistItem, GroupRights, SetupChecklist } from './contract.js';
 
-/** `ok`: nothing to do; `warning`: works, but something the tenant likely wants is missing; `failed`: broken; `skipped`: could not be checked. */
-export type CheckStatus = 'ok' | 'warning' | 'failed' | 'skipped';
-
-/** The bot's standing in one of its groups, as Telegram reports it right now. */
-export interface GroupRights {
-  groupId: string;
-  chatId: number;
-  title: string;
-  status: CheckStatus;
-  membership: BotMembership | 'unknown';
-  canInviteUsers: boolean;
-  canDeleteMessages: boolean;
-  detail: string;
-}
-
-export interface ChecklistItem {
-  id: 'token' | 'privacy_mode' | 'group_admin' | 'webhook';
-  title: string;
-  status: CheckStatus;
-  detail: string;
-  /** For `group_admin`: one entry per group. */
-  groups?: GroupRights[];
-}
-
-export interface SetupChecklist {
-  botId: string;
-  checkedAt: string;
-  /** No item failed: the bot can serve its groups. */
-  ready: boolean;
-  items: ChecklistItem[];
-}
+export type { CheckStatus, ChecklistItem, GroupRights, SetupChecklist } from './contract.js';
 
 export interface ChecklistDeps {
   db: Database;

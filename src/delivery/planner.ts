@@ -7,6 +7,9 @@ import { maxDeferredDays, usageFrom, type QuotaOverflow } from './quota.js';
 import { quietHoursEffect, quietHoursOf, releaseAfterQuietHours } from './quiet-hours.js';
 import { simulate, type SimRow, type UnplannedReason } from './simulation.js';
 import { formatLocal, localDay, nextLocalMidnight } from './zoned-time.js';
+import type { DeliveryPlan, MessageEta } from './contract.js';
+
+export type { DeliveryPlan, MessageEta } from './contract.js';
 
 /**
  * The delivery planner: when will each message go? It replays the sender's own pacing
@@ -31,38 +34,6 @@ export type PlanRequest =
   | { messages: readonly PlannedMessage[]; kind: DeliveryKind; overflow?: QuotaOverflow; now?: Date; limits?: Partial<DeliveryLimits>; callMs?: number }
   /** During: the unsent messages of this schedule. */
   | { scheduleId: string; now?: Date; limits?: Partial<DeliveryLimits>; callMs?: number };
-
-export interface MessageEta {
-  chatId: number;
-  groupId?: string;
-  deliveryId?: string;
-  /** When it is expected to go; null when it will not (refused by quota, held by a pause) or cannot be planned. */
-  eta: Date | null;
-  /** Tenant-local day of its quota. */
-  day: string | null;
-  state: 'today' | 'later_day' | 'over_quota' | 'paused' | 'unplanned';
-  /** Why an `unplanned` message has no ETA (see {@link UnplannedReason}; `queue_too_long`: past the {@link maxPlannedMessages} replayed). */
-  reason?: UnplannedReason | 'queue_too_long';
-}
-
-export interface DeliveryPlan {
-  timeZone: string;
-  messages: number;
-  /** During sending: already sent / failed. */
-  sent?: number;
-  failed?: number;
-  firstAt: Date | null;
-  finishesAt: Date | null;
-  today: number;
-  laterDays: number;
-  overQuota: number;
-  paused: number;
-  unplanned: number;
-  quota: { day: string; limit: number; used: number; remaining: number; resetsAt: Date };
-  etas: MessageEta[];
-  /** For people: "Finishes at 14:32 (Europe/Istanbul); 120 messages exceed today's quota and would go tomorrow." */
-  summary: string;
-}
 
 /** The largest queue the planner replays; beyond it the plan would cost more than it tells. */
 export const maxPlannedMessages = 20_000;

@@ -13,8 +13,13 @@ import {
 } from './schedules.js';
 import { groupTargets } from './targets.js';
 import { getUsage } from './usage.js';
+import { noContent } from '../http/response-contract.js';
+import { pageOf } from '../platform/contract.js';
+import { deliveryPlanSchema, scheduleRunSchema, scheduleSchema, usageSchema } from './contract.js';
 
 const scheduleId = z.strictObject({ id: z.uuid() });
+const oneSchedule = z.object({ schedule: scheduleSchema });
+const onePlan = z.object({ plan: deliveryPlanSchema });
 const name = z.string().trim().min(1).max(120);
 const text = z.string().min(1).max(16384);
 /** `plain` on the wire; null inside (no parse mode). */
@@ -62,6 +67,9 @@ const broadcastBody = z.strictObject({
   idempotency_key: z.string().min(1).max(200).optional(),
 });
 
+/** What a broadcast did: the schedule, its run (null when it did not run now), and the plan of its messages. */
+const broadcastAnswer = oneSchedule.extend({ run: scheduleRunSchema.extend({ scheduleId: z.uuid() }).nullable(), plan: deliveryPlanSchema });
+
 const planBody = z.strictObject({
   group_ids: groupIds.min(1),
   messages_per_group: z.number().int().min(1).max(100).default(1),
@@ -98,7 +106,7 @@ export function deliveryRoutes(api: Api, services: Services): void {
   const mailNotices = (tenantId: string) => sendNoticesInBackground(services, tenantId);
 
   api.get('/api/usage', {
-    schema: { summary: "Today's message quota: used, left, limit, when it resets (tenant's zone) and a forecast at today's pace", tags: ['delivery'] },
+    schema: { summary: "Today's message quota: used, left, limit, when it resets (tenant's zone) and a forecast at today's pace", tags: ['delivery'], response: { 200: z.object({ usage: usageSchema }) } },
   }, async (request) => ({ usage: await inTenant(request.principal!.tenantId, (tx) => getUsage(tx)) }));
 
   api.get('/api/schedules', {
@@ -106,6 +114,7 @@ export function deliveryRoutes(api: Api, services: Services): void {
       summary: 'Schedules and broadcasts, newest first, with cursor pagination',
       tags: ['delivery'],
       querystring: z.strictObject({ ...pageQuery, status: status.optional() }),
+      response: { 200: pageOf(scheduleSchema) },
     },
   }, async (request) => {
     const { cursor, limit } = request.query;
@@ -124,6 +133,7 @@ export function deliveryRoutes(api: Api, services: Services): void {
       tags: ['delivery'],
       body: scheduleBody,
       headers: idempotencyKeyHeaders,
+      response: { 201: oneSchedule },
     },
     config: { auth: 'admin', example: { name: 'Morning post', text: 'Good morning!', run_at: '2099-01-01T09:00:00Z' } },
   }, async (request, reply) => {
@@ -135,7 +145,7 @@ export function deliveryRoutes(api: Api, services: Services): void {
   });
 
   api.get('/api/schedules/:id', {
-    schema: { summary: 'One schedule with its most recent runs', tags: ['delivery'], params: scheduleId },
+    schema: { summary: 'One schedule with its most recent runs', tags: ['delivery'], params: scheduleId, response: { 200: oneSchedule.extend({ runs: z.array(scheduleRunSchema) }) } },
     config: { resource: 'schedule' },
   }, async (request) => inTenant(request.principal!.tenantId, async (tx) => ({
     schedule: await getSchedule(tx, request.params.id),
@@ -143,7 +153,7 @@ export function deliveryRoutes(api: Api, services: Services): void {
   })));
 
   api.patch('/api/schedules/:id', {
-    schema: { summary: 'Change an active or paused schedule: what, where or when', tags: ['delivery'], params: scheduleId, body: schedulePatch },
+    schema: { summary: 'Change an active or paused schedule: what, where or when', tags: ['delivery'], params: scheduleId, body: schedulePatch, response: { 200: oneSchedule } },
     config: { auth: 'admin', resource: 'schedule', example: { name: 'Renamed schedule' } },
   }, async (request) => {
     const { tenantId, memberId } = request.principal!;
@@ -151,7 +161,7 @@ export function deliveryRoutes(api: Api, services: Services): void {
   });
 
   api.delete('/api/schedules/:id', {
-    schema: { summary: 'Delete a schedule; its unsent messages are cancelled first', tags: ['delivery'], params: scheduleId },
+    schema: { summary: 'Delete a schedule; its unsent messages are cancelled first', tags: ['delivery'], params: scheduleId, response: { 204: noContent } },
     config: { auth: 'admin', resource: 'schedule' },
   }, async (request, reply) => {
     const { tenantId, memberId } = request.principal!;
@@ -165,7 +175,7 @@ export function deliveryRoutes(api: Api, services: Services): void {
     ['cancel', cancelSchedule, 'Cancel for good: no more runs; unsent messages are cancelled and their quota returned'],
   ] as const) {
     api.post(`/api/schedules/:id/${verb}`, {
-      schema: { summary, tags: ['delivery'], params: scheduleId },
+      schema: { summary, tags: ['delivery'], params: scheduleId, response: { 200: oneSchedule } },
       config: { auth: 'admin', resource: 'schedule' },
     }, async (request) => {
       const { tenantId, memberId } = request.principal!;
@@ -174,7 +184,7 @@ export function deliveryRoutes(api: Api, services: Services): void {
   }
 
   api.get('/api/schedules/:id/plan', {
-    schema: { summary: "While sending: each unsent message's ETA, what is done, and what waits for a later day's quota", tags: ['delivery'], params: scheduleId },
+    schema: { summary: "While sending: each unsent message's ETA, what is done, and what waits for a later day's quota", tags: ['delivery'], params: scheduleId, response: { 200: onePlan } },
     config: { resource: 'schedule' },
   }, async (request) => ({
     plan: await inTenant(request.principal!.tenantId, async (tx) => {
@@ -189,6 +199,7 @@ export function deliveryRoutes(api: Api, services: Services): void {
       tags: ['delivery'],
       body: broadcastBody,
       headers: idempotencyKeyHeaders,
+      response: { 201: broadcastAnswer, 200: broadcastAnswer.describe('The broadcast this idempotency_key already made') },
     },
     config: { auth: 'admin', example: { text: 'Hello everyone', group_ids: ['00000000-0000-4000-8000-000000000000'] } },
   }, async (request, reply) => {
@@ -211,6 +222,7 @@ export function deliveryRoutes(api: Api, services: Services): void {
       summary: "Before sending: when each message to these groups would go, given the limits, the queue and today's quota",
       tags: ['delivery'],
       body: planBody,
+      response: { 200: onePlan },
     },
     config: { example: { group_ids: ['00000000-0000-4000-8000-000000000000'] } },
   }, async (request) => ({

@@ -40,6 +40,7 @@ export function eventRoutes(api: Api, services: Services): void {
             return new Set(wanted);
           }),
       }),
+      response: { 200: { description: 'The event stream', content: { 'text/event-stream': { schema: z.string() } } } },
     },
   }, async (request, reply) => {
     const tenantId = request.principal!.tenantId;

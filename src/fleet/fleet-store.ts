@@ -1,5 +1,6 @@
 import os from 'node:os';
 import type { Database } from '../platform/db/index.js';
+import type { Fleet } from './contract.js';
 
 export interface WorkerIdentity {
   id: string;
@@ -131,10 +132,10 @@ export class FleetStore {
     return fingerprints;
   }
 
-  async overview(): Promise<{ workers: unknown[]; sessions: unknown[] }> {
+  async overview(): Promise<Fleet> {
     return this.db.withoutTenant(async (tx) => ({
-      workers: (await tx.query(`SELECT id, pool, capacity, version, hostname, pid, started_at AS "startedAt", heartbeat_at AS "heartbeatAt", draining, health FROM workers ORDER BY pool, id`)).rows,
-      sessions: (await tx.query(`SELECT tenant_id AS "tenantId", tenant_name AS "tenantName", pool, weight, worker_id AS "workerId", epoch, state,
+      workers: (await tx.query<Fleet['workers'][number]>(`SELECT id, pool, capacity, version, hostname, pid, started_at AS "startedAt", heartbeat_at AS "heartbeatAt", draining, health FROM workers ORDER BY pool, id`)).rows,
+      sessions: (await tx.query<Fleet['sessions'][number]>(`SELECT tenant_id AS "tenantId", tenant_name AS "tenantName", pool, weight, worker_id AS "workerId", epoch, state,
                                         expires_at AS "expiresAt", granted_at AS "grantedAt", failures, restarts, last_error AS "lastError", retry_at AS "retryAt", health
                                    FROM fleet_overview()`)).rows,
     }));

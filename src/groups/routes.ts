@@ -5,14 +5,17 @@ import { findGroupsPage } from './group-pages.js';
 import { getGroup, listGroups, updateGroup } from './groups.js';
 import { leaveGroup } from './leave-group.js';
 import { groupSettingsSchema } from './settings.js';
+import { groupSchema } from './contract.js';
+import { pageOf } from '../platform/contract.js';
 
 const groupId = z.strictObject({ id: z.uuid() });
+const oneGroup = z.object({ group: groupSchema });
 const booleanParam = z.enum(['true', 'false']).transform((v) => v === 'true');
 
 /** Groups: the customer's `/api/groups/list`, the paginated list, settings, enable/disable and leave. */
 export function groupRoutes(api: Api, services: Services): void {
   api.get('/api/groups/list', {
-    schema: { summary: 'Every group the bots are in (the customer’s original endpoint; unpaginated)', tags: ['groups'] },
+    schema: { summary: 'Every group the bots are in (the customer’s original endpoint; unpaginated)', tags: ['groups'], response: { 200: z.object({ groups: z.array(groupSchema) }) } },
   }, async (request) => ({ groups: await services.db.withTenant(request.principal!.tenantId, (tx) => listGroups(tx)) }));
 
   api.get('/api/groups', {
@@ -26,6 +29,7 @@ export function groupRoutes(api: Api, services: Services): void {
         q: z.string().trim().min(1).max(100).optional(),
         include_removed: booleanParam.optional(),
       }),
+      response: { 200: pageOf(groupSchema) },
     },
   }, async (request) => {
     const q = request.query;
@@ -34,7 +38,7 @@ export function groupRoutes(api: Api, services: Services): void {
   });
 
   api.get('/api/groups/:id', {
-    schema: { summary: 'One group with its effective settings', tags: ['groups'], params: groupId },
+    schema: { summary: 'One group with its effective settings', tags: ['groups'], params: groupId, response: { 200: oneGroup } },
     config: { resource: 'group' },
   }, async (request) => ({ group: await services.db.withTenant(request.principal!.tenantId, (tx) => getGroup(tx, request.params.id)) }));
 
@@ -45,6 +49,7 @@ export function groupRoutes(api: Api, services: Services): void {
       params: groupId,
       body: z.strictObject({ enabled: z.boolean().optional(), settings: groupSettingsSchema.partial().optional() })
         .refine((b) => b.enabled !== undefined || b.settings !== undefined, 'send enabled and/or settings'),
+      response: { 200: oneGroup },
     },
     config: { auth: 'admin', resource: 'group', example: { enabled: true } },
   }, async (request) => {
@@ -53,7 +58,7 @@ export function groupRoutes(api: Api, services: Services): void {
   });
 
   api.post('/api/groups/:id/leave', {
-    schema: { summary: 'Make the bot leave the group (through Telegram); the group is kept as removed', tags: ['groups'], params: groupId },
+    schema: { summary: 'Make the bot leave the group (through Telegram); the group is kept as removed', tags: ['groups'], params: groupId, response: { 200: oneGroup } },
     config: { auth: 'admin', resource: 'group' },
   }, async (request) => {
     const { tenantId, memberId } = request.principal!;

@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 
 /**
  * CSV exports (RFC 4180: comma, CRLF, quotes doubled). A cell that a spreadsheet would run
@@ -32,4 +33,12 @@ export function sendCsv(reply: FastifyReply, fileName: string, csv: string, next
     .type('text/csv; charset=utf-8')
     .header('Content-Disposition', `attachment; filename="${fileName}"`)
     .send(csv);
+}
+
+/** A route that answers JSON, or CSV when asked: both documented (the CSV body is text, sent as is). */
+export function csvResponse<Json extends z.ZodType>(json: Json) {
+  return {
+    description: 'JSON; CSV with format=csv or Accept: text/csv (the next page\'s cursor in Kovan-Next-Cursor)',
+    content: { 'application/json': { schema: json }, 'text/csv': { schema: z.string() } },
+  };
 }

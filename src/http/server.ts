@@ -6,7 +6,7 @@ import cookie from '@fastify/cookie';
 import staticFiles from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, jsonSchemaTransformObject, validatorCompiler } from 'fastify-type-provider-zod';
 import { authRoutes } from '../auth/index.js';
 import { tenancyRoutes } from '../tenancy/routes.js';
 import { auditRoutes } from '../tenancy/audit-routes.js';
@@ -38,6 +38,7 @@ import { registerJsonParser } from './json-body.js';
 import { registerOpsRoutes } from './ops-routes.js';
 import { sendProblem } from './problem.js';
 import { enforceRateLimit } from './rate-limit.js';
+import { documentedStatuses, documentProblems, responseSerializerCompiler } from './response-contract.js';
 import type { Api, RouteModule, Services } from './types.js';
 
 /** Every context's routes, in one list: the isolation tests walk the routes these register. */
@@ -57,6 +58,10 @@ export interface RegisteredRoute {
   example?: unknown;
   /** The route validates a request body. */
   hasBody: boolean;
+  /** In /api/openapi.json (not hidden). */
+  documented: boolean;
+  /** The statuses its response schemas describe (`200`, `4xx`, …). */
+  responses: string[];
 }
 
 export interface ServerOptions {
@@ -85,14 +90,17 @@ export async function buildServer(services: Services, options: ServerOptions = {
     clientErrorHandler,
   });
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  app.setSerializerCompiler(responseSerializerCompiler({ strict: !services.config.production, log: services.log as FastifyBaseLogger }));
   registerJsonParser(app);
   app.setErrorHandler((error, request, reply) => sendProblem(error, request, reply));
   app.setNotFoundHandler((request, reply) => sendProblem(new AppError('not_found', `No route ${request.method} ${request.url.split('?')[0]}`), request, reply));
 
   // Kept as the route options objects: scopes may still adjust `config` after this hook runs.
   const routeOptions: RouteOptions[] = [];
-  app.addHook('onRoute', (route) => { routeOptions.push(route); });
+  app.addHook('onRoute', (route) => {
+    documentProblems(route);
+    routeOptions.push(route);
+  });
 
   await app.register(cookie);
   await app.register(swagger, {
@@ -102,6 +110,8 @@ export async function buildServer(services: Services, options: ServerOptions = {
       security: [{ bearer: [] }],
     },
     transform: jsonSchemaTransform,
+    // Schemas with a `.meta({ id })` (Bot, Group, Problem, …) become named components: typed clients get their names.
+    transformObject: jsonSchemaTransformObject,
   });
 
   // Order of every request: authenticate → rate limit → validate → handler (Outline's order).
@@ -141,6 +151,7 @@ export async function buildServer(services: Services, options: ServerOptions = {
     .map((method) => ({
       method, url: route.url, auth: route.config?.auth ?? 'viewer', resource: route.config?.resource,
       example: route.config?.example, hasBody: Boolean(route.schema?.body),
+      documented: Boolean(route.schema && !(route.schema as { hide?: boolean }).hide), responses: documentedStatuses(route),
     })));
   return { app, routes };
 }

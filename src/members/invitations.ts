@@ -4,23 +4,12 @@ import type { Database, TenantTx } from '../platform/db/index.js';
 import { AppError, fieldError, notFound } from '../platform/errors.js';
 import { Day } from '../platform/time.js';
 import { recordAudit } from '../tenancy/index.js';
+import type { Invitation } from './contract.js';
+
+export type { Invitation, InvitationStatus } from './contract.js';
 
 /** An invitation stays usable this long. */
 export const invitationLifetime = 7 * Day;
-
-export type InvitationStatus = 'pending' | 'accepted' | 'revoked' | 'expired';
-
-export interface Invitation {
-  id: string;
-  email: string;
-  role: Role;
-  status: InvitationStatus;
-  invitedBy: string | null;
-  expiresAt: string;
-  acceptedAt: string | null;
-  acceptedMemberId: string | null;
-  createdAt: string;
-}
 
 const columns = `id, email, role, invited_by AS "invitedBy", expires_at AS "expiresAt", accepted_at AS "acceptedAt",
   accepted_member_id AS "acceptedMemberId", created_at AS "createdAt",

@@ -1,13 +1,11 @@
 import { revokeMemberApiKeys } from '../api-keys/index.js';
-import { memberColumns, type Member, type Role } from '../auth/index.js';
+import { memberColumns, type Role } from '../auth/index.js';
 import type { TenantTx } from '../platform/db/index.js';
 import { AppError, notFound } from '../platform/errors.js';
 import { recordAudit } from '../tenancy/index.js';
+import type { TeamMember } from './contract.js';
 
-/** A member as the team list shows it. */
-export interface TeamMember extends Member {
-  lastLoginAt: string | null;
-}
+export type { TeamMember } from './contract.js';
 
 const columns = `${memberColumns}, last_login_at AS "lastLoginAt"`;
 

@@ -5,9 +5,15 @@ import { pageByCreation, pageQuery } from '../http/pagination.js';
 import { Hour, Minute } from '../platform/time.js';
 import { acceptInvitation, getInvitation, inviteMember, listInvitations, revokeInvitation } from './invitations.js';
 import { changeMemberRole, getMember, listMembers, removeMember } from './members.js';
+import { signedInSchema } from '../auth/contract.js';
+import { noContent } from '../http/response-contract.js';
+import { pageOf } from '../platform/contract.js';
+import { invitationSchema, teamMemberSchema } from './contract.js';
 
 const id = z.strictObject({ id: z.uuid() });
 const role = z.enum(['owner', 'admin', 'viewer']);
+const oneInvitation = z.object({ invitation: invitationSchema });
+const oneMember = z.object({ member: teamMemberSchema });
 
 /**
  * The team: members and their roles, invitations by e-mail, and the public accept step.
@@ -16,14 +22,14 @@ const role = z.enum(['owner', 'admin', 'viewer']);
  */
 export function memberRoutes(api: Api, services: Services): void {
   api.get('/api/members', {
-    schema: { summary: 'The team: members and their roles', tags: ['members'], querystring: z.strictObject(pageQuery) },
+    schema: { summary: 'The team: members and their roles', tags: ['members'], querystring: z.strictObject(pageQuery), response: { 200: pageOf(teamMemberSchema) } },
   }, async (request) => {
     const all = await services.db.withTenant(request.principal!.tenantId, (tx) => listMembers(tx));
     return pageByCreation(all, request.query.cursor, request.query.limit);
   });
 
   api.get('/api/members/invitations', {
-    schema: { summary: 'Invitations sent, with their status', tags: ['members'], querystring: z.strictObject(pageQuery) },
+    schema: { summary: 'Invitations sent, with their status', tags: ['members'], querystring: z.strictObject(pageQuery), response: { 200: pageOf(invitationSchema) } },
     config: { auth: 'owner' },
   }, async (request) => {
     const all = await services.db.withTenant(request.principal!.tenantId, (tx) => listInvitations(tx));
@@ -35,6 +41,7 @@ export function memberRoutes(api: Api, services: Services): void {
       summary: 'Invite a teammate by e-mail with a role; the e-mail carries a single-use link valid for 7 days',
       tags: ['members'],
       body: z.strictObject({ email: z.email().max(254), role }),
+      response: { 201: oneInvitation.extend({ emailSent: z.boolean() }) },
     },
     config: { auth: 'owner', example: { email: 'teammate@example.com', role: 'viewer' }, rateLimit: { max: 30, windowMs: Hour, key: 'principal' } },
   }, async (request, reply) => {
@@ -66,6 +73,7 @@ export function memberRoutes(api: Api, services: Services): void {
         username: z.string().trim().toLowerCase().regex(/^[a-z0-9_.-]{3,32}$/, '3–32 characters: letters, digits, _ . -'),
         password: z.string().min(1).max(passwordLength.max),
       }),
+      response: { 201: signedInSchema },
     },
     config: { auth: 'public', rateLimit: { max: 20, windowMs: Minute } },
   }, async (request, reply) => {
@@ -77,12 +85,12 @@ export function memberRoutes(api: Api, services: Services): void {
   });
 
   api.get('/api/members/invitations/:id', {
-    schema: { summary: 'One invitation', tags: ['members'], params: id },
+    schema: { summary: 'One invitation', tags: ['members'], params: id, response: { 200: oneInvitation } },
     config: { auth: 'owner', resource: 'invitation' },
   }, async (request) => ({ invitation: await services.db.withTenant(request.principal!.tenantId, (tx) => getInvitation(tx, request.params.id)) }));
 
   api.delete('/api/members/invitations/:id', {
-    schema: { summary: 'Withdraw an invitation; its link stops working', tags: ['members'], params: id },
+    schema: { summary: 'Withdraw an invitation; its link stops working', tags: ['members'], params: id, response: { 200: oneInvitation } },
     config: { auth: 'owner', resource: 'invitation' },
   }, async (request) => {
     const { tenantId, memberId } = request.principal!;
@@ -90,12 +98,12 @@ export function memberRoutes(api: Api, services: Services): void {
   });
 
   api.get('/api/members/:id', {
-    schema: { summary: 'One member', tags: ['members'], params: id },
+    schema: { summary: 'One member', tags: ['members'], params: id, response: { 200: oneMember } },
     config: { resource: 'member' },
   }, async (request) => ({ member: await services.db.withTenant(request.principal!.tenantId, (tx) => getMember(tx, request.params.id)) }));
 
   api.patch('/api/members/:id', {
-    schema: { summary: 'Change a member’s role (the last owner cannot be demoted)', tags: ['members'], params: id, body: z.strictObject({ role }) },
+    schema: { summary: 'Change a member’s role (the last owner cannot be demoted)', tags: ['members'], params: id, body: z.strictObject({ role }), response: { 200: oneMember } },
     config: { auth: 'owner', resource: 'member', example: { role: 'owner' } },
   }, async (request) => {
     const { tenantId, memberId } = request.principal!;
@@ -103,7 +111,7 @@ export function memberRoutes(api: Api, services: Services): void {
   });
 
   api.delete('/api/members/:id', {
-    schema: { summary: 'Remove a member: their sessions end and their API keys are revoked (not the last owner)', tags: ['members'], params: id },
+    schema: { summary: 'Remove a member: their sessions end and their API keys are revoked (not the last owner)', tags: ['members'], params: id, response: { 204: noContent } },
     config: { auth: 'owner', resource: 'member' },
   }, async (request, reply) => {
     const { tenantId, memberId } = request.principal!;

@@ -1,24 +1,9 @@
 import { z } from 'zod';
 import type { TenantTx } from '../platform/db/index.js';
 import { decodeCursor, encodeCursor, type Page } from '../http/pagination.js';
+import type { HistoryItem, RecentActivity } from './contract.js';
 
-/** One row of the tenant's message history, as the API shows it. */
-export interface HistoryItem {
-  id: number;
-  at: string;
-  botId: string;
-  chatId: number;
-  chatType: string;
-  telegramMessageId: number | null;
-  userId: number | null;
-  direction: 'in' | 'out';
-  kind: string;
-  text: string | null;
-  templateId: string | null;
-  deliveryId: string | null;
-  status: string;
-  reason: string | null;
-}
+export type { HistoryItem, RecentActivity } from './contract.js';
 
 export interface HistoryFilter {
   /** Rows with from ≤ at < to. */
@@ -62,8 +47,8 @@ export async function findHistoryPage(tx: TenantTx, filter: HistoryFilter, curso
 }
 
 /** The newest rows of the history, for the dashboard's recent activity (text cut short). */
-export async function recentHistory(tx: TenantTx, limit: number): Promise<Array<Pick<HistoryItem, 'id' | 'at' | 'chatId' | 'userId' | 'direction' | 'kind' | 'status' | 'text'>>> {
-  const { rows } = await tx.query<Pick<HistoryItem, 'id' | 'at' | 'chatId' | 'userId' | 'direction' | 'kind' | 'status' | 'text'>>(
+export async function recentHistory(tx: TenantTx, limit: number): Promise<RecentActivity[]> {
+  const { rows } = await tx.query<RecentActivity>(
     `SELECT id, at, chat_id AS "chatId", user_id AS "userId", direction, kind, status, left(text, 120) AS text
        FROM messages ORDER BY at DESC, id DESC LIMIT $1`, [limit]);
   return rows;

@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import { sendCsv, toCsv, wantsCsv } from '../http/csv.js';
+import { csvResponse, sendCsv, toCsv, wantsCsv } from '../http/csv.js';
 import { dateRangeQuery, instantRange } from '../http/date-range.js';
 import { pageQuery } from '../http/pagination.js';
 import type { Api, Services } from '../http/types.js';
 import { AppError } from '../platform/errors.js';
 import { getConfig, requireFeature } from '../tenancy/index.js';
 import { findHistoryPage, historyKinds, type HistoryItem } from './history-query.js';
+import { historyPageSchema } from './contract.js';
 
 /** Longest history range one request may cover. */
 const maxHistoryDays = 366;
@@ -34,6 +35,7 @@ export function messageRoutes(api: Api, services: Services): void {
         limit: z.coerce.number().int().min(1).max(csvPageMax).optional(),
         format: z.enum(['json', 'csv']).optional(),
       }),
+      response: { 200: csvResponse(historyPageSchema) },
     },
   }, async (request, reply) => {
     const q = request.query;

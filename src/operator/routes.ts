@@ -5,8 +5,11 @@ import type { Api, Services } from '../http/types.js';
 import { sendNoticesInBackground } from '../notify/index.js';
 import { recordAudit, planCodes, reachTenant } from '../tenancy/index.js';
 import { getAdminTenant, listAdminTenants } from './tenant-overview.js';
+import { paymentSchema } from '../billing/contract.js';
+import { adminTenantSchema } from './contract.js';
 
 const tenantParams = z.strictObject({ id: z.uuid() });
+const oneTenant = z.object({ tenant: adminTenantSchema });
 
 /**
  * The operator area's tenant management: the list of tenants, setting a tenant's plan (and
@@ -29,6 +32,7 @@ export function operatorRoutes(api: Api, services: Services): void {
         q: z.string().trim().max(120).optional(),
         limit: z.coerce.number().int().min(1).max(200).default(50),
       }),
+      response: { 200: z.object({ items: z.array(adminTenantSchema) }) },
     },
     config: { auth: 'admin' },
   }, async (request) => ({
@@ -47,6 +51,7 @@ export function operatorRoutes(api: Api, services: Services): void {
         reference: z.string().trim().min(1).max(120).optional(),
         amountCents: z.number().int().min(0).max(100_000_000).optional(),
       }),
+      response: { 200: oneTenant.extend({ pausedGroups: z.number().int() }) },
     },
     config: { auth: 'admin', resource: 'tenant', example: { plan: 'advanced' } },
   }, async (request) => {
@@ -72,6 +77,7 @@ export function operatorRoutes(api: Api, services: Services): void {
       tags: ['operator'],
       params: tenantParams,
       body: z.strictObject({ pool: z.string().regex(poolName, 'lower-case letters, digits and dashes, as WORKER_POOL is set') }),
+      response: { 200: oneTenant },
     },
     config: { auth: 'admin', resource: 'tenant', example: { pool: 'shared' } },
   }, async (request) => {
@@ -92,6 +98,7 @@ export function operatorRoutes(api: Api, services: Services): void {
       tags: ['operator'],
       params: tenantParams,
       body: z.strictObject({ reason: z.string().trim().min(1).max(300) }),
+      response: { 200: z.object({ payment: paymentSchema }) },
     },
     config: { auth: 'admin', resource: 'tenant', example: { reason: 'Payment not received' } },
   }, async (request) => {

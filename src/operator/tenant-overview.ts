@@ -3,25 +3,9 @@ import type { TenantTx } from '../platform/db/index.js';
 import { notFound } from '../platform/errors.js';
 import type { Payment } from '../billing/index.js';
 import { configKeys, requireOperator, type PlanCode, type Tenant, type TenantPlan } from '../tenancy/index.js';
+import type { AdminTenant } from './contract.js';
 
-/** One tenant as the operators' list shows it. */
-export interface AdminTenant {
-  id: string;
-  name: string;
-  status: Tenant['status'];
-  isOperator: boolean;
-  /** The worker pool its sessions run on (`shared`, or a dedicated one). */
-  workerPool: string;
-  planCode: PlanCode | null;
-  subscriptionStatus: TenantPlan['status'] | null;
-  customLimits: { maxGroups: number | null; messagesPerDay: number | null };
-  groups: number;
-  /** Quota used today, in the tenant's own time zone (as its usage meter shows it). */
-  messagesToday: number;
-  createdAt: string;
-  /** The upgrade the tenant asked for, awaiting an operator. */
-  pendingPayment: Payment | null;
-}
+export type { AdminTenant } from './contract.js';
 
 interface OverviewRow {
   id: string; name: string; status: Tenant['status']; is_operator: boolean; worker_pool: string; plan_code: PlanCode | null; subscription_status: TenantPlan['status'] | null;

@@ -6,6 +6,7 @@ import { Hour } from '../platform/time.js';
 import { reachTenant, recordAudit } from '../tenancy/index.js';
 import { deleteTenant, describeTenantData } from './tenant-delete.js';
 import { stageTenantArchive } from './tenant-export.js';
+import { tenantDataSchema } from '../operator/contract.js';
 
 const tenantParams = z.strictObject({ id: z.uuid() });
 
@@ -23,6 +24,7 @@ export function portabilityRoutes(api: Api, services: Services): void {
     schema: {
       summary: "Download all of the tenant's data (tar.gz of NDJSON + manifest); credentials are not included",
       tags: ['tenant'],
+      response: { 200: { description: 'The tenant archive (docs/PORTABILITY.md)', content: { 'application/gzip': { schema: z.unknown().meta({ type: 'string', format: 'binary' }) } } } },
     },
     config: { auth: 'owner', rateLimit: { max: 5, windowMs: Hour, key: 'principal' } },
   }, async (request, reply) => {
@@ -40,7 +42,7 @@ export function portabilityRoutes(api: Api, services: Services): void {
   });
 
   api.get('/api/admin/tenants/:id', {
-    schema: { summary: 'A tenant and its row count per table (operators: any tenant; others: their own)', tags: ['admin'], params: tenantParams },
+    schema: { summary: 'A tenant and its row count per table (operators: any tenant; others: their own)', tags: ['admin'], params: tenantParams, response: { 200: z.object({ tenant: tenantDataSchema }) } },
     config: { auth: 'admin', resource: 'tenant' },
   }, async (request) => {
     await services.db.withTenant(request.principal!.tenantId, (tx) => reachTenant(tx, request.params.id));
@@ -48,7 +50,7 @@ export function portabilityRoutes(api: Api, services: Services): void {
   });
 
   api.delete('/api/admin/tenants/:id', {
-    schema: { summary: 'Delete a tenant and every row of its data, in one transaction (operators only)', tags: ['admin'], params: tenantParams },
+    schema: { summary: 'Delete a tenant and every row of its data, in one transaction (operators only)', tags: ['admin'], params: tenantParams, response: { 200: z.object({ deleted: tenantDataSchema }) } },
     config: { auth: 'admin', resource: 'tenant' },
   }, async (request) => {
     const principal = request.principal!;

@@ -1,16 +1,9 @@
 import type { Database, TenantTx } from '../platform/db/index.js';
 import { notFound } from '../platform/errors.js';
 import { quoteIdent, readTenantCatalog } from './catalog.js';
+import type { TenantData } from '../operator/contract.js';
 
-/** A tenant and how many rows it holds per table: what a deletion would remove. */
-export interface TenantData {
-  id: string;
-  name: string;
-  status: string;
-  isOperator: boolean;
-  createdAt: string;
-  rows: Record<string, number>;
-}
+export type { TenantData } from '../operator/contract.js';
 
 /** The tenant and its row counts; 404 when it does not exist. */
 export async function describeTenantData(db: Database, tenantId: string): Promise<TenantData> {

@@ -4,6 +4,9 @@ import { AppError, notFound } from '../platform/errors.js';
 import { getTemplate } from '../templates/index.js';
 import { recordAudit, requireFeature } from '../tenancy/index.js';
 import { regexProblem } from './matcher.js';
+import type { ReplyRule } from './contract.js';
+
+export type { ReplyRule } from './contract.js';
 
 export const replyRuleInput = z.strictObject({
   name: z.string().trim().min(1).max(80),
@@ -19,12 +22,6 @@ export const replyRuleInput = z.strictObject({
   enabled: z.boolean().default(true),
 });
 export type ReplyRuleInput = z.infer<typeof replyRuleInput>;
-
-export interface ReplyRule extends ReplyRuleInput {
-  id: string;
-  createdAt: string;
-  updatedAt: string;
-}
 
 const columns = `id, name, trigger_type AS "triggerType", trigger, case_sensitive AS "caseSensitive", scope, group_ids AS "groupIds",
   template_id AS "templateId", priority, cooldown_user_seconds AS "cooldownUserSeconds", cooldown_chat_seconds AS "cooldownChatSeconds",

@@ -2,8 +2,12 @@ import { z } from 'zod';
 import type { Api, Services } from '../http/types.js';
 import { pageByCreation, pageQuery } from '../http/pagination.js';
 import { createReplyRule, deleteReplyRule, getReplyRule, listReplyRules, replyRuleInput, updateReplyRule, type ReplyRuleInput } from './reply-rules.js';
+import { noContent } from '../http/response-contract.js';
+import { pageOf } from '../platform/contract.js';
+import { replyRuleSchema } from './contract.js';
 
 const ruleId = z.strictObject({ id: z.uuid() });
+const oneRule = z.object({ rule: replyRuleSchema });
 
 /**
  * The body of a PATCH: every field of a rule, optional, and without the create defaults
@@ -23,6 +27,7 @@ export function replyRuleRoutes(api: Api, services: Services): void {
       summary: 'Reply rules in creation order, with cursor pagination (`priority` decides which fires first)',
       tags: ['reply rules'],
       querystring: z.strictObject(pageQuery),
+      response: { 200: pageOf(replyRuleSchema) },
     },
   }, async (request) => {
     const all = await services.db.withTenant(request.principal!.tenantId, (tx) => listReplyRules(tx));
@@ -30,7 +35,7 @@ export function replyRuleRoutes(api: Api, services: Services): void {
   });
 
   api.post('/api/reply-rules', {
-    schema: { summary: 'Create a reply rule (keyword, regex or command → a reply template)', tags: ['reply rules'], body: replyRuleInput },
+    schema: { summary: 'Create a reply rule (keyword, regex or command → a reply template)', tags: ['reply rules'], body: replyRuleInput, response: { 201: oneRule } },
     config: { auth: 'admin', example },
   }, async (request, reply) => {
     const { tenantId, memberId } = request.principal!;
@@ -38,12 +43,12 @@ export function replyRuleRoutes(api: Api, services: Services): void {
   });
 
   api.get('/api/reply-rules/:id', {
-    schema: { summary: 'One reply rule', tags: ['reply rules'], params: ruleId },
+    schema: { summary: 'One reply rule', tags: ['reply rules'], params: ruleId, response: { 200: oneRule } },
     config: { resource: 'reply_rule' },
   }, async (request) => ({ rule: await services.db.withTenant(request.principal!.tenantId, (tx) => getReplyRule(tx, request.params.id)) }));
 
   api.patch('/api/reply-rules/:id', {
-    schema: { summary: 'Change a reply rule (only the fields sent change)', tags: ['reply rules'], params: ruleId, body: replyRulePatch },
+    schema: { summary: 'Change a reply rule (only the fields sent change)', tags: ['reply rules'], params: ruleId, body: replyRulePatch, response: { 200: oneRule } },
     config: { auth: 'admin', resource: 'reply_rule', example: { enabled: false } },
   }, async (request) => {
     const { tenantId, memberId } = request.principal!;
@@ -51,7 +56,7 @@ export function replyRuleRoutes(api: Api, services: Services): void {
   });
 
   api.delete('/api/reply-rules/:id', {
-    schema: { summary: 'Delete a reply rule', tags: ['reply rules'], params: ruleId },
+    schema: { summary: 'Delete a reply rule', tags: ['reply rules'], params: ruleId, response: { 204: noContent } },
     config: { auth: 'admin', resource: 'reply_rule' },
   }, async (request, reply) => {
     const { tenantId, memberId } = request.principal!;

@@ -5,8 +5,12 @@ import { pageByCreation, pageQuery } from '../http/pagination.js';
 import { cheapestPlanWith, hasFeature } from '../tenancy/index.js';
 import { isAdvancedTemplate, renderTemplate, sampleVariables, templateVariables, validateTemplate, type TemplateVariables } from './render.js';
 import { createTemplate, deleteTemplate, getTemplate, listTemplates, updateTemplate } from './templates.js';
+import { previewSchema, templateSchema, templateVariableSchema } from './contract.js';
+import { noContent } from '../http/response-contract.js';
+import { pageOf } from '../platform/contract.js';
 
 const templateId = z.strictObject({ id: z.uuid() });
+const oneTemplate = z.object({ template: templateSchema });
 const kind = z.enum(['message', 'invite', 'reply']);
 const name = z.string().trim().min(1).max(80);
 const content = z.string().min(1).max(4096);
@@ -21,6 +25,7 @@ export function templateRoutes(api: Api, services: Services): void {
       summary: 'Every template (the customer’s original endpoint; unpaginated)',
       tags: ['templates'],
       querystring: z.strictObject({ kind: kind.optional() }),
+      response: { 200: z.object({ templates: z.array(templateSchema) }) },
     },
   }, async (request) => ({ templates: await inTenant(request.principal!.tenantId, (tx) => listTemplates(tx, request.query.kind)) }));
 
@@ -29,6 +34,7 @@ export function templateRoutes(api: Api, services: Services): void {
       summary: 'Replace a template’s content (the customer’s original endpoint); checked like every save',
       tags: ['templates'],
       body: z.strictObject({ template_id: z.uuid(), content }),
+      response: { 200: oneTemplate },
     },
     config: { auth: 'admin', example: { template_id: '00000000-0000-4000-8000-000000000000', content: 'Hello {first_name}' } },
   }, async (request) => {
@@ -37,7 +43,7 @@ export function templateRoutes(api: Api, services: Services): void {
   });
 
   api.get('/api/templates/variables', {
-    schema: { summary: 'The variables a template may use, with the sample values previews use', tags: ['templates'] },
+    schema: { summary: 'The variables a template may use, with the sample values previews use', tags: ['templates'], response: { 200: z.object({ variables: z.array(templateVariableSchema) }) } },
   }, async () => ({
     variables: Object.entries(templateVariables).map(([variable, description]) => ({
       name: variable, description, sample: String(sampleVariables[variable as keyof typeof sampleVariables]),
@@ -52,6 +58,7 @@ export function templateRoutes(api: Api, services: Services): void {
         content,
         variables: z.partialRecord(z.enum(variableNames), z.union([z.string().max(1024), z.number().finite()])).optional(),
       }),
+      response: { 200: previewSchema },
     },
     config: { example: { content: 'Hello {first_name}' } },
   }, async (request) => {
@@ -62,7 +69,7 @@ export function templateRoutes(api: Api, services: Services): void {
     const plan = advanced
       ? await inTenant(request.principal!.tenantId, async (tx) => ({ allowed: await hasFeature(tx, 'advanced_templates'), requiredPlan: await cheapestPlanWith(tx, 'advanced_templates') }))
       : { allowed: true, requiredPlan: undefined };
-    return { rendered, parseMode: 'HTML', advanced, allowedOnPlan: plan.allowed, ...(plan.allowed ? {} : { requiredPlan: plan.requiredPlan }) };
+    return { rendered, parseMode: 'HTML' as const, advanced, allowedOnPlan: plan.allowed, ...(plan.allowed ? {} : { requiredPlan: plan.requiredPlan }) };
   });
 
   api.get('/api/templates', {
@@ -70,6 +77,7 @@ export function templateRoutes(api: Api, services: Services): void {
       summary: 'Templates in creation order, with cursor pagination',
       tags: ['templates'],
       querystring: z.strictObject({ ...pageQuery, kind: kind.optional() }),
+      response: { 200: pageOf(templateSchema) },
     },
   }, async (request) => {
     const all = await inTenant(request.principal!.tenantId, (tx) => listTemplates(tx, request.query.kind));
@@ -81,6 +89,7 @@ export function templateRoutes(api: Api, services: Services): void {
       summary: 'Create a message, invite or reply template',
       tags: ['templates'],
       body: z.strictObject({ kind, name, content }),
+      response: { 201: oneTemplate },
     },
     config: { auth: 'admin', example: { kind: 'message', name: 'Welcome', content: 'Hello {first_name}' } },
   }, async (request, reply) => {
@@ -89,7 +98,7 @@ export function templateRoutes(api: Api, services: Services): void {
   });
 
   api.get('/api/templates/:id', {
-    schema: { summary: 'One template', tags: ['templates'], params: templateId },
+    schema: { summary: 'One template', tags: ['templates'], params: templateId, response: { 200: oneTemplate } },
     config: { resource: 'template' },
   }, async (request) => ({ template: await inTenant(request.principal!.tenantId, (tx) => getTemplate(tx, request.params.id)) }));
 
@@ -100,6 +109,7 @@ export function templateRoutes(api: Api, services: Services): void {
       params: templateId,
       body: z.strictObject({ name: name.optional(), content: content.optional() })
         .refine((b) => b.name !== undefined || b.content !== undefined, 'send name and/or content'),
+      response: { 200: oneTemplate },
     },
     config: { auth: 'admin', resource: 'template', example: { content: 'Hello again {first_name}' } },
   }, async (request) => {
@@ -108,7 +118,7 @@ export function templateRoutes(api: Api, services: Services): void {
   });
 
   api.delete('/api/templates/:id', {
-    schema: { summary: 'Delete a template nothing uses (409 names what still uses it)', tags: ['templates'], params: templateId },
+    schema: { summary: 'Delete a template nothing uses (409 names what still uses it)', tags: ['templates'], params: templateId, response: { 204: noContent } },
     config: { auth: 'admin', resource: 'template' },
   }, async (request, reply) => {
     const { tenantId, memberId } = request.principal!;

@@ -1,20 +1,9 @@
 import { z } from 'zod';
 import { decodeCursor, encodeCursor, type Page } from '../http/pagination.js';
 import type { TenantTx } from '../platform/db/index.js';
+import type { AuditRecord } from './contract.js';
 
-/** One change as the audit log shows it: what, to which entity, by whom, when, before and after. */
-export interface AuditRecord {
-  id: number;
-  at: string;
-  action: string;
-  entity: string;
-  entityId: string | null;
-  memberId: string | null;
-  /** The member's username, while the member exists. */
-  memberUsername: string | null;
-  before: unknown;
-  after: unknown;
-}
+export type { AuditRecord } from './contract.js';
 
 export interface AuditFilter {
   entity?: string;

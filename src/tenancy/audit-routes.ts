@@ -1,11 +1,13 @@
 import { z } from 'zod';
-import { sendCsv, toCsv, wantsCsv } from '../http/csv.js';
+import { csvResponse, sendCsv, toCsv, wantsCsv } from '../http/csv.js';
 import { dateRangeQuery, instantRange } from '../http/date-range.js';
 import { pageQuery } from '../http/pagination.js';
+import { pageOf } from '../platform/contract.js';
 import type { Api, Services } from '../http/types.js';
 import { AppError } from '../platform/errors.js';
 import { findAuditPage, type AuditRecord } from './audit-log.js';
 import { getConfig } from './configs.js';
+import { auditRecordSchema } from './contract.js';
 
 const csvColumns: ReadonlyArray<readonly [string, (row: AuditRecord) => unknown]> = [
   ['id', (r) => r.id], ['at', (r) => r.at], ['action', (r) => r.action], ['entity', (r) => r.entity], ['entity_id', (r) => r.entityId],
@@ -30,6 +32,7 @@ export function auditRoutes(api: Api, services: Services): void {
         limit: z.coerce.number().int().min(1).max(5000).optional(),
         format: z.enum(['json', 'csv']).optional(),
       }),
+      response: { 200: csvResponse(pageOf(auditRecordSchema)) },
     },
     config: { auth: 'admin' },
   }, async (request, reply) => {

@@ -1,13 +1,7 @@
 import type { TenantTx } from '../platform/db/index.js';
+import type { Tenant } from './contract.js';
 
-export interface Tenant {
-  id: string;
-  name: string;
-  status: 'active' | 'suspended' | 'deleted';
-  isOperator: boolean;
-  workerPool: string;
-  createdAt: string;
-}
+export type { Tenant } from './contract.js';
 
 /**
  * Creates the tenant the transaction is scoped to, with a Basic subscription in trial.

@@ -4,6 +4,7 @@ import { AppError } from '../platform/errors.js';
 import { listBots } from '../bots/bots.js';
 import { SandboxControl } from './sandbox-control.js';
 import { tryMessage } from './try-it.js';
+import { tryItAnswerSchema } from './contract.js';
 
 /** The Try-it panel: write as a sandbox user, see what the bot answers. */
 export function tryItRoutes(api: Api, services: Services): void {
@@ -13,6 +14,7 @@ export function tryItRoutes(api: Api, services: Services): void {
       summary: 'Send a message as a sandbox user (private chat or the Try-it group) and get the bot’s answers',
       tags: ['try-it'],
       body: z.strictObject({ text: z.string().min(1).max(4096), chat: z.enum(['group', 'private']).default('private') }),
+      response: { 200: tryItAnswerSchema },
     },
     config: { auth: 'admin', example: { text: 'hello', chat: 'group' }, rateLimit: { max: 30, windowMs: 60_000, key: 'principal' } },
   }, async (request) => {

@@ -2,16 +2,12 @@ import type { Message } from 'grammy/types';
 import type { Cache } from '../platform/cache/index.js';
 import { Day, Second, sleep } from '../platform/time.js';
 import { SandboxCallError, type SandboxControl } from './sandbox-control.js';
+import type { TryItAnswer } from './contract.js';
 
 /** The sandbox people and chat a tenant's Try-it panel talks through. */
 interface TryItCast {
   userId: number;
   groupChatId: number;
-}
-
-export interface TryItReply {
-  text: string;
-  parseMode: 'HTML' | null;
 }
 
 /** How long to wait for the bot's answer; replies go through the real outbox and session. */
@@ -25,7 +21,7 @@ const settle = 400;
  * Nothing is faked: the message reaches the bot as an update, runs through the pipeline and
  * the outbox, and the answer is read back from the sandbox chat.
  */
-export async function tryMessage(deps: { control: SandboxControl; cache: Cache }, tenantId: string, telegramBotId: number, text: string, chat: 'group' | 'private'): Promise<{ replies: TryItReply[]; chatId: number }> {
+export async function tryMessage(deps: { control: SandboxControl; cache: Cache }, tenantId: string, telegramBotId: number, text: string, chat: 'group' | 'private'): Promise<TryItAnswer> {
   const cast = await castFor(deps, tenantId, telegramBotId);
   const chatId = chat === 'group' ? cast.groupChatId : cast.userId;
   const botQuery = chat === 'private' ? `?botId=${telegramBotId}` : '';

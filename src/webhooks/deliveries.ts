@@ -4,24 +4,9 @@ import type { LiveEvent } from '../events/index.js';
 import { decodeCursor, encodeCursor, type Page } from '../http/pagination.js';
 import type { TenantTx } from '../platform/db/index.js';
 import { hasFeature } from '../tenancy/index.js';
+import type { WebhookDelivery, WebhookDeliveryStatus as DeliveryStatus } from './contract.js';
 
-export type DeliveryStatus = 'pending' | 'sending' | 'succeeded' | 'failed';
-
-/** One entry of a webhook's delivery log. */
-export interface WebhookDelivery {
-  id: string;
-  webhookId: string;
-  eventId: string;
-  eventType: string;
-  payload: unknown;
-  status: DeliveryStatus;
-  attempts: number;
-  nextAttemptAt: string | null;
-  lastStatusCode: number | null;
-  lastError: string | null;
-  createdAt: string;
-  finishedAt: string | null;
-}
+export type { WebhookDelivery, WebhookDeliveryStatus as DeliveryStatus } from './contract.js';
 
 /** What a webhook receives: the event with a stable id to deduplicate on. */
 export interface WebhookPayload {

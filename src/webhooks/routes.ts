@@ -6,8 +6,12 @@ import { startWebhookService, type WebhookService } from './webhook-service.js';
 import { publicOnlyAgent } from './public-egress.js';
 import { checkWebhookUrl } from './url-policy.js';
 import { createWebhook, deleteWebhook, getWebhook, listWebhooks, updateWebhook, webhookEventTypes } from './webhooks.js';
+import { noContent } from '../http/response-contract.js';
+import { pageOf } from '../platform/contract.js';
+import { webhookDeliverySchema, webhookSchema } from './contract.js';
 
 const webhookId = z.strictObject({ id: z.uuid() });
+const oneWebhook = z.object({ webhook: webhookSchema });
 const events = z.array(z.enum(webhookEventTypes)).max(webhookEventTypes.length);
 const url = z.string().trim().min(8).max(2048);
 const description = z.string().trim().max(200).nullable();
@@ -24,7 +28,7 @@ export function webhookRoutes(api: Api, services: Services): void {
   const refresh = () => service?.refresh().catch((error) => services.log.error({ err: error }, 'webhook refresh failed'));
 
   api.get('/api/webhooks', {
-    schema: { summary: 'Registered webhooks', tags: ['webhooks'], querystring: z.strictObject(pageQuery) },
+    schema: { summary: 'Registered webhooks', tags: ['webhooks'], querystring: z.strictObject(pageQuery), response: { 200: pageOf(webhookSchema) } },
     config: { auth: 'admin' },
   }, async (request) => {
     const all = await services.db.withTenant(request.principal!.tenantId, (tx) => listWebhooks(tx));
@@ -37,6 +41,7 @@ export function webhookRoutes(api: Api, services: Services): void {
       description: 'Each event is POSTed as JSON with `Kovan-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, t + "." + body)>`; non-2xx answers are retried with exponential backoff.',
       tags: ['webhooks'],
       body: z.strictObject({ url, description: description.optional(), events: events.optional() }),
+      response: { 201: oneWebhook.extend({ secret: z.string().describe('whsec_…: shown this once, never again') }) },
     },
     config: { auth: 'admin', example: { url: 'https://example.com/kovan-hook' } },
   }, async (request, reply) => {
@@ -48,7 +53,7 @@ export function webhookRoutes(api: Api, services: Services): void {
   });
 
   api.get('/api/webhooks/:id', {
-    schema: { summary: 'One webhook', tags: ['webhooks'], params: webhookId },
+    schema: { summary: 'One webhook', tags: ['webhooks'], params: webhookId, response: { 200: oneWebhook } },
     config: { auth: 'admin', resource: 'webhook' },
   }, async (request) => ({ webhook: await services.db.withTenant(request.principal!.tenantId, (tx) => getWebhook(tx, request.params.id)) }));
 
@@ -59,6 +64,7 @@ export function webhookRoutes(api: Api, services: Services): void {
       params: webhookId,
       body: z.strictObject({ url: url.optional(), description: description.optional(), events: events.optional(), enabled: z.boolean().optional() })
         .refine((b) => Object.keys(b).length > 0, 'send at least one field'),
+      response: { 200: oneWebhook },
     },
     config: { auth: 'admin', resource: 'webhook', example: { enabled: true } },
   }, async (request) => {
@@ -70,7 +76,7 @@ export function webhookRoutes(api: Api, services: Services): void {
   });
 
   api.delete('/api/webhooks/:id', {
-    schema: { summary: 'Delete a webhook and its delivery log', tags: ['webhooks'], params: webhookId },
+    schema: { summary: 'Delete a webhook and its delivery log', tags: ['webhooks'], params: webhookId, response: { 204: noContent } },
     config: { auth: 'admin', resource: 'webhook' },
   }, async (request, reply) => {
     const { tenantId, memberId } = request.principal!;
@@ -85,6 +91,7 @@ export function webhookRoutes(api: Api, services: Services): void {
       tags: ['webhooks'],
       params: webhookId,
       querystring: z.strictObject({ ...pageQuery, status: z.enum(['pending', 'sending', 'succeeded', 'failed']).optional() }),
+      response: { 200: pageOf(webhookDeliverySchema) },
     },
     config: { auth: 'admin', resource: 'webhook' },
   }, async (request) => services.db.withTenant(request.principal!.tenantId, async (tx) => {
@@ -93,7 +100,7 @@ export function webhookRoutes(api: Api, services: Services): void {
   }));
 
   api.post('/api/webhooks/:id/ping', {
-    schema: { summary: 'Queue a `ping` event to this webhook, to test the receiver and its signature check', tags: ['webhooks'], params: webhookId },
+    schema: { summary: 'Queue a `ping` event to this webhook, to test the receiver and its signature check', tags: ['webhooks'], params: webhookId, response: { 202: z.object({ queued: z.number().int() }) } },
     config: { auth: 'admin', resource: 'webhook' },
   }, async (request, reply) => {
     const { tenantId, memberId } = request.principal!;

@@ -3,24 +3,12 @@ import type { SecretBox } from '../platform/crypto.js';
 import type { TenantTx } from '../platform/db/index.js';
 import { AppError, notFound } from '../platform/errors.js';
 import { recordAudit, requireFeature } from '../tenancy/index.js';
+import type { Webhook, WebhookEventType } from './contract.js';
 
-/** The live event types a webhook can subscribe to (an empty list means all of them), plus `ping` for tests. */
-export const webhookEventTypes = ['message_in', 'message_out', 'join', 'leave', 'join_request', 'delivery_failed', 'quota', 'bot_status', 'group'] as const;
-export type WebhookEventType = (typeof webhookEventTypes)[number];
+export { webhookEventTypes, type Webhook, type WebhookEventType } from './contract.js';
 
 /** Webhooks one tenant may register. */
 export const maxWebhooks = 10;
-
-export interface Webhook {
-  id: string;
-  url: string;
-  description: string | null;
-  secretLast4: string;
-  events: WebhookEventType[];
-  enabled: boolean;
-  createdAt: string;
-  updatedAt: string;
-}
 
 const columns = `id, url, description, secret_last4 AS "secretLast4", events, enabled, created_at AS "createdAt", updated_at AS "updatedAt"`;
 

@@ -284,7 +284,6 @@ export const en = {
   'tryIt.placeholder': 'Write a message…',
   'tryIt.send': 'Send',
   'tryIt.noReply': 'The bot did not answer: no rule matched (or a cooldown is running).',
-  'tryIt.byRule': 'rule: {rule}',
 
   'delivery.title': 'Posts',
   'delivery.newBroadcast': 'New broadcast',

@@ -286,7 +286,6 @@ export const tr: Record<MessageKey, string> = {
   'tryIt.placeholder': 'Bir mesaj yazın…',
   'tryIt.send': 'Gönder',
   'tryIt.noReply': 'Bot yanıt vermedi: hiçbir kural eşleşmedi (veya bekleme süresi dolmadı).',
-  'tryIt.byRule': 'kural: {rule}',
 
   'delivery.title': 'Gönderiler',
   'delivery.newBroadcast': 'Yeni toplu gönderi',

@@ -12,7 +12,7 @@ import { navigate } from '../../router';
 import { roleAllows, useSession } from '../../session';
 import { useMainButton } from '../../telegram-buttons';
 
-type Draft = Omit<ReplyRule, 'id'>;
+type Draft = Omit<ReplyRule, 'id' | 'createdAt' | 'updatedAt'>;
 
 const blank: Draft = {
   name: '', triggerType: 'keyword', trigger: '', caseSensitive: false, scope: 'both', groupIds: [], templateId: '',

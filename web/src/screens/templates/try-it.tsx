@@ -1,13 +1,13 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../../api/client';
-import type { TryItReply } from '../../api/types';
+import type { TryItAnswer } from '../../api/types';
 import { FormError, SelectField, useSubmit } from '../../components/form';
 import { Page } from '../../components/page';
 import { TelegramMessage } from '../../components/telegram-message';
 import { t } from '../../i18n';
 
 type Chat = 'private' | 'group';
-interface Line { from: 'user' | 'bot' | 'none'; text: string; html?: boolean; rule?: string; chat: Chat }
+interface Line { from: 'user' | 'bot' | 'none'; text: string; html?: boolean; chat: Chat }
 
 /**
  * A chat with the bot inside the Telegram sandbox: the customer writes as a user, the real
@@ -23,10 +23,10 @@ export function TryIt() {
     if (!sent) return;
     setLines((l) => [...l, { from: 'user', text: sent, chat }]);
     setText('');
-    const answer = await api<{ replies: TryItReply[] }>('POST', 'api/try-it/messages', { text: sent, chat });
+    const answer = await api<TryItAnswer>('POST', 'api/try-it/messages', { text: sent, chat });
     setLines((l) => [...l, ...(answer.replies.length === 0
       ? [{ from: 'none' as const, text: t('tryIt.noReply'), chat }]
-      : answer.replies.map((r) => ({ from: 'bot' as const, text: r.text, html: r.parseMode === 'HTML', rule: r.rule, chat })))]);
+      : answer.replies.map((r) => ({ from: 'bot' as const, text: r.text, html: r.parseMode === 'HTML', chat })))]);
   });
   useEffect(() => end.current?.scrollIntoView({ block: 'nearest' }), [lines.length]);
 
@@ -40,7 +40,6 @@ export function TryIt() {
         {lines.map((line, i) => (
           <li key={i} class={`bubble ${line.from}`} data-from={line.from}>
             {line.from === 'bot' ? <TelegramMessage text={line.text} html={Boolean(line.html)} /> : <span>{line.text}</span>}
-            {line.rule && <small class="muted">{t('tryIt.byRule', { rule: line.rule })}</small>}
           </li>
         ))}
         <li ref={end} aria-hidden="true" />
