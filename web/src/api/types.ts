@@ -194,5 +194,9 @@ export interface TryItReply {
 /** The operator's fleet view: workers and the tenant sessions they hold. */
 export interface Fleet {
   workers: Array<{ id: string; pool: string; capacity: number; hostname: string; heartbeatAt: string; draining: boolean; health: Record<string, unknown> | null }>;
-  sessions: Array<{ tenantId: string; tenantName: string; pool: string; workerId: string | null; state: string; failures: number; lastError: string | null }>;
+  sessions: Array<{
+    tenantId: string; tenantName: string; pool: string; workerId: string | null; state: string; failures: number; lastError: string | null;
+    /** Set while the session should run but has no live holder: since when, and why (in English, from the server). */
+    waitingSince: string | null; waitingReason: string | null;
+  }>;
 }

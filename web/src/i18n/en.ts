@@ -480,6 +480,7 @@ export const en = {
   'operator.problem': 'Last error',
   'operator.sessions': 'Tenant sessions',
   'operator.state': 'State',
+  'operator.waiting': 'Waiting',
   'operator.draining': 'draining',
   'stat.messagesIn': 'Received',
   'stat.messagesOut': 'Sent',
