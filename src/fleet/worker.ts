@@ -206,14 +206,15 @@ export class Worker {
   /**
    * The liveness connection ended while this process lives (the server closed it, the
    * network failed): peers may now take every lease over after the orphan grace, so stop
-   * every session at once. The next round takes a new lock and registers again.
+   * every session at once, and hand the leases back if the database still answers (else
+   * peers take them as orphans). The next round takes a new lock and registers again.
    */
   #lostLiveness(error?: Error): void {
     if (this.#draining) return;
     this.#liveness = undefined;
     this.#livenessLost = true;
     this.#log.error({ err: error, sessions: this.#held.size }, 'liveness connection lost: stopping every session (self-fencing)');
-    for (const held of [...this.#held.values()]) void this.#drop(held, 'fenced', false);
+    for (const held of [...this.#held.values()]) void this.#drop(held, 'fenced', true);
     this.#updateGauges();
   }
 
