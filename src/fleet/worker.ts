@@ -91,11 +91,15 @@ export class Worker {
     if (this.#liveness) this.#orphanTimer = setInterval(() => void this.#takeOverDeadPeers(), orphanCheckEvery);
   }
 
-  /** Takes the liveness lock first, then registers with its key: peers never see this worker's row without the lock. */
+  /**
+   * Takes the liveness lock first, then registers with its key: peers never see this
+   * worker's row without the lock. Until both succeeded, the next round tries again.
+   */
   async #register(): Promise<void> {
+    await this.#liveness?.lock.release();
     this.#liveness = await holdLiveness(this.sessionDeps.db, (error) => this.#lostLiveness(error));
-    this.#livenessLost = false;
     await this.#store.registerWorker({ id: this.id, pool: this.options.pool, capacity: this.options.capacity, version: this.options.version, livenessKey: this.#liveness?.key ?? null });
+    this.#livenessLost = false;
   }
 
   /** One round of the lease protocol; rounds never overlap. */
