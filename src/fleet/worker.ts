@@ -184,7 +184,9 @@ export class Worker {
       if (held) await this.#drop(held, 'shed', true);
     }
     const grants = await this.#store.claim(this.id, this.options.pool, plan.budget, this.options.leaseTtlMs, { overdueBudget: plan.overdueBudget, overdueAfterMs });
-    for (const grant of grants) await this.#run(grant);
+    // Started side by side: after a crash a survivor takes a dozen sessions at once, and one
+    // after another the last would wait for every other's start (credentials, bots, channel).
+    await Promise.all(grants.map((grant) => this.#run(grant)));
   }
 
   /**
