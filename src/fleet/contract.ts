@@ -32,6 +32,9 @@ export const fleetSessionSchema = z.object({
   lastError: z.string().nullable(),
   retryAt: instant.nullable(),
   health: z.record(z.string(), z.unknown()).nullable(),
+  /** Set while the session should run but has no live holder: since when, and why (in English, from the server). */
+  waitingSince: instant.nullable(),
+  waitingReason: z.string().nullable(),
 });
 
 /** The operator's fleet view: workers and the tenant sessions they hold (`GET /api/admin/fleet`). */

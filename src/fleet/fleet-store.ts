@@ -1,12 +1,16 @@
 import os from 'node:os';
 import type { Database } from '../platform/db/index.js';
 import type { Fleet } from './contract.js';
+import { Second } from '../platform/time.js';
+import type { PoolView } from './fair-share.js';
 
 export interface WorkerIdentity {
   id: string;
   pool: string;
   capacity: number;
   version: string;
+  /** The key of the advisory lock its process holds while alive (null: judged by heartbeat only). */
+  livenessKey?: number | null;
 }
 
 export interface Grant {
@@ -15,11 +19,21 @@ export interface Grant {
   weight: number;
 }
 
-export interface PoolLoad {
-  sessionWeight: number;
-  liveCapacity: number;
+export interface PoolLoad extends PoolView {
   liveWorkers: number;
 }
+
+export interface ClaimLimits {
+  /** Weight that may be claimed among overdue sessions, beyond `budget` (default 0). */
+  overdueBudget?: number;
+  /** A session waiting this long is overdue (default: the lease TTL). */
+  overdueAfterMs?: number;
+  /** A dead worker's lease (liveness lock gone) becomes claimable once it has not been renewed for this long. */
+  orphanGraceMs?: number;
+}
+
+/** Default `orphanGraceMs`: time for a live worker that lost its liveness connection to stop its pollers before its leases move. */
+export const orphanGraceMs = Second;
 
 /**
  * Every SQL statement of the fleet. Cross-tenant steps call the fleet_* functions (the
@@ -30,9 +44,9 @@ export class FleetStore {
 
   async registerWorker(worker: WorkerIdentity): Promise<void> {
     await this.db.withoutTenant((tx) => tx.query(
-      `INSERT INTO workers (id, pool, capacity, version, hostname, pid) VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (id) DO UPDATE SET heartbeat_at = now(), draining = false`,
-      [worker.id, worker.pool, worker.capacity, worker.version, os.hostname(), process.pid]));
+      `INSERT INTO workers (id, pool, capacity, version, hostname, pid, liveness_key) VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (id) DO UPDATE SET heartbeat_at = now(), draining = false, liveness_key = EXCLUDED.liveness_key`,
+      [worker.id, worker.pool, worker.capacity, worker.version, os.hostname(), process.pid, worker.livenessKey ?? null]));
   }
 
   async heartbeat(workerId: string, health: Record<string, unknown>, draining: boolean): Promise<void> {
@@ -49,30 +63,42 @@ export class FleetStore {
     await this.db.withoutTenant((tx) => tx.query(`DELETE FROM workers WHERE heartbeat_at < now() - $1 * interval '1 millisecond'`, [olderThanMs]));
   }
 
+  /** How many unexpired leases of the pool belong to workers whose process died (liveness lock gone). */
+  async orphanedLeases(pool: string): Promise<number> {
+    return Number((await this.db.readWithoutTenant<{ n: number }>(`SELECT fleet_orphaned_leases($1) AS n`, [pool]))[0]?.n ?? 0);
+  }
+
   async syncSessions(): Promise<void> {
     await this.db.withoutTenant((tx) => tx.query(`SELECT fleet_sync_sessions()`));
   }
 
-  async claim(workerId: string, pool: string, budget: number, ttlMs: number): Promise<Grant[]> {
-    if (budget <= 0) return [];
+  async claim(workerId: string, pool: string, budget: number, ttlMs: number, limits: ClaimLimits = {}): Promise<Grant[]> {
+    const overdueBudget = limits.overdueBudget ?? 0;
+    if (budget <= 0 && overdueBudget <= 0) return [];
     return this.db.withoutTenant(async (tx) => (await tx.query<{ tenant_id: string; epoch: number; weight: number }>(
-      `SELECT tenant_id, epoch, weight FROM fleet_claim($1, $2, $3, $4)`, [workerId, pool, budget, ttlMs])).rows
+      `SELECT tenant_id, epoch, weight FROM fleet_claim($1, $2, $3, $4, $5, $6, $7)`,
+      [workerId, pool, Math.max(0, budget), ttlMs, overdueBudget, limits.overdueAfterMs ?? ttlMs, limits.orphanGraceMs ?? orphanGraceMs])).rows
       .map((r) => ({ tenantId: r.tenant_id, epoch: Number(r.epoch), weight: r.weight })));
   }
 
-  /** Renews held leases; returns the tenant ids still held. */
-  async renew(workerId: string, held: Array<{ tenantId: string; epoch: number }>, ttlMs: number): Promise<Set<string>> {
-    if (held.length === 0) return new Set();
-    const rows = await this.db.withoutTenant(async (tx) => (await tx.query<{ tenant_id: string }>(
-      `SELECT tenant_id FROM fleet_renew($1, $2::uuid[], $3::bigint[], $4)`,
+  /** Renews held leases; returns the ones still held, with their weight now (plans change). */
+  async renew(workerId: string, held: Array<{ tenantId: string; epoch: number }>, ttlMs: number): Promise<Map<string, number>> {
+    if (held.length === 0) return new Map();
+    const rows = await this.db.withoutTenant(async (tx) => (await tx.query<{ tenant_id: string; weight: number }>(
+      `SELECT tenant_id, weight FROM fleet_renew($1, $2::uuid[], $3::bigint[], $4)`,
       [workerId, held.map((h) => h.tenantId), held.map((h) => h.epoch), ttlMs])).rows);
-    return new Set(rows.map((r) => r.tenant_id));
+    return new Map(rows.map((r) => [r.tenant_id, r.weight]));
   }
 
-  async poolLoad(pool: string, workerTtlMs: number): Promise<PoolLoad> {
-    const row = await this.db.withoutTenant(async (tx) => (await tx.query<{ session_weight: number; live_capacity: number; live_workers: number }>(
-      `SELECT * FROM fleet_pool_load($1, $2)`, [pool, workerTtlMs])).rows[0]!);
-    return { sessionWeight: Number(row.session_weight), liveCapacity: Number(row.live_capacity), liveWorkers: Number(row.live_workers) };
+  /** The pool as a worker plans its share: demand, live supply, the heaviest and the overdue session, the roomiest worker. */
+  async poolLoad(pool: string, workerTtlMs: number, overdueAfterMs = workerTtlMs): Promise<PoolLoad> {
+    const row = await this.db.withoutTenant(async (tx) => (await tx.query<{
+      session_weight: number; live_capacity: number; live_workers: number; max_weight: number; overdue_weight: number; roomiest_worker: string | null;
+    }>(`SELECT * FROM fleet_pool_load($1, $2, $3)`, [pool, workerTtlMs, overdueAfterMs])).rows[0]!);
+    return {
+      sessionWeight: Number(row.session_weight), liveCapacity: Number(row.live_capacity), liveWorkers: Number(row.live_workers),
+      maxWeight: Number(row.max_weight), overdueWeight: Number(row.overdue_weight), roomiestWorker: row.roomiest_worker,
+    };
   }
 
   /** Gives a lease back at once (graceful stop, rebalance): the next claim anywhere can take it. */
@@ -136,7 +162,8 @@ export class FleetStore {
     return this.db.withoutTenant(async (tx) => ({
       workers: (await tx.query<Fleet['workers'][number]>(`SELECT id, pool, capacity, version, hostname, pid, started_at AS "startedAt", heartbeat_at AS "heartbeatAt", draining, health FROM workers ORDER BY pool, id`)).rows,
       sessions: (await tx.query<Fleet['sessions'][number]>(`SELECT tenant_id AS "tenantId", tenant_name AS "tenantName", pool, weight, worker_id AS "workerId", epoch, state,
-                                        expires_at AS "expiresAt", granted_at AS "grantedAt", failures, restarts, last_error AS "lastError", retry_at AS "retryAt", health
+                                        expires_at AS "expiresAt", granted_at AS "grantedAt", failures, restarts, last_error AS "lastError", retry_at AS "retryAt", health,
+                                        waiting_since AS "waitingSince", waiting_reason AS "waitingReason"
                                    FROM fleet_overview()`)).rows,
     }));
   }

@@ -3,7 +3,9 @@ import os from 'node:os';
 import type { Logger } from '../platform/log.js';
 import { Minute, Second } from '../platform/time.js';
 import { TenantSession, type SessionDeps, type SessionFailure } from '../sessions/tenant-session.js';
-import { FleetStore, type Grant } from './fleet-store.js';
+import { FleetStore, orphanGraceMs, type Grant } from './fleet-store.js';
+import { planPlacement } from './fair-share.js';
+import { holdLiveness, type Liveness } from './liveness.js';
 import type { SessionLease } from '../platform/fencing.js';
 import { leaseChanges, sessionFailures, sessionsByState, workerCapacity, workerLoad, workerSessions } from './metrics.js';
 
@@ -36,6 +38,8 @@ const healthyAfter = Minute;
 const healthReportEvery = 10 * Second;
 /** How long a session may run other bots than the database lists when the signal saying so was lost. */
 const reconcileEvery = 30 * Second;
+/** How often a worker looks for leases of a dead peer (its liveness lock gone) to take over. */
+const orphanCheckEvery = Second;
 
 /** Backoff before a failed session is retried: 2 s doubling, at most 5 minutes. */
 export function sessionBackoff(failures: number): number {
@@ -63,6 +67,11 @@ export class Worker {
   #lastSync = 0;
   #lastHealthReport = 0;
   #lastReconcile = Date.now();
+  /** This process's liveness lock; undefined on PGlite, or while it is lost and not yet taken again. */
+  #liveness: Liveness | undefined;
+  #livenessLost = false;
+  #orphanTimer: NodeJS.Timeout | undefined;
+  #checkingOrphans = false;
 
   constructor(readonly sessionDeps: SessionDeps, readonly options: WorkerOptions) {
     this.#store = new FleetStore(sessionDeps.db);
@@ -80,12 +89,24 @@ export class Worker {
   }
 
   async start(): Promise<void> {
-    await this.#store.registerWorker({ id: this.id, pool: this.options.pool, capacity: this.options.capacity, version: this.options.version });
-    this.#log.info({ pool: this.options.pool, capacity: this.options.capacity, leaseTtlMs: this.options.leaseTtlMs }, 'worker started');
+    await this.#register();
+    this.#log.info({ pool: this.options.pool, capacity: this.options.capacity, leaseTtlMs: this.options.leaseTtlMs, liveness: this.#liveness !== undefined }, 'worker started');
     this.#lastRenewOk = Date.now();
     await this.tick();
     this.#timer = setInterval(() => void this.tick(), this.tickMs);
     this.#fenceTimer = setInterval(() => this.#fenceIfStale(), Math.min(500, this.tickMs));
+    if (this.#liveness) this.#orphanTimer = setInterval(() => void this.#takeOverDeadPeers(), orphanCheckEvery);
+  }
+
+  /**
+   * Takes the liveness lock first, then registers with its key: peers never see this
+   * worker's row without the lock. Until both succeeded, the next round tries again.
+   */
+  async #register(): Promise<void> {
+    await this.#liveness?.lock.release();
+    this.#liveness = await holdLiveness(this.sessionDeps.db, (error) => this.#lostLiveness(error));
+    await this.#store.registerWorker({ id: this.id, pool: this.options.pool, capacity: this.options.capacity, version: this.options.version, livenessKey: this.#liveness?.key ?? null });
+    this.#livenessLost = false;
   }
 
   /** One round of the lease protocol; rounds never overlap. */
@@ -111,9 +132,11 @@ export class Worker {
     this.#draining = true;
     clearInterval(this.#timer);
     clearInterval(this.#fenceTimer);
+    clearInterval(this.#orphanTimer);
     await this.#ticking;
     await Promise.all([...this.#held.values()].map((held) => this.#drop(held, 'released', true)));
     await this.#store.deregisterWorker(this.id).catch(() => {});
+    await this.#liveness?.lock.release();
     this.#log.info('worker stopped; leases released');
   }
 
@@ -121,12 +144,15 @@ export class Worker {
     if (this.#draining) return;
     const started = Date.now();
     try {
+      if (this.#livenessLost) await this.#register();
       await this.#store.heartbeat(this.id, this.#healthSummary(), false);
       const renewed = await this.#store.renew(this.id, [...this.#held.values()].map((h) => h.lease), this.options.leaseTtlMs);
       // The renewal was sent at `started`: the leases are valid until at least started + TTL.
       this.#lastRenewOk = started;
       for (const held of [...this.#held.values()]) {
-        if (!renewed.has(held.lease.tenantId)) await this.#drop(held, 'expired', false);
+        const weight = renewed.get(held.lease.tenantId);
+        if (weight === undefined) await this.#drop(held, 'expired', false);
+        else held.weight = weight; // the tenant's plan may have changed since the grant
       }
       if (Date.now() - this.#lastSync > this.options.leaseTtlMs) {
         this.#lastSync = Date.now();
@@ -154,23 +180,61 @@ export class Worker {
     }
   }
 
+  /**
+   * Sheds and claims as `planPlacement` says (src/fleet/fair-share.ts): the fair share of
+   * the pool, sessions waiting longer than a TTL beyond it, and room made for them when
+   * capacity blocks them. Shed sessions are released at once for another worker to claim.
+   */
   async #rebalance(): Promise<void> {
-    const load = await this.#store.poolLoad(this.options.pool, this.options.leaseTtlMs);
-    const capacity = Math.max(load.liveCapacity, this.options.capacity);
-    const fairShare = (load.sessionWeight * this.options.capacity) / capacity;
-    const ceiling = Math.ceil(fairShare * (1 + (this.options.slack ?? 0.1))) + 1;
-    let held = this.#heldWeight();
-    // Above the ceiling: give the lightest sessions back; a newer worker will claim them.
-    for (const extra of [...this.#held.values()].sort((a, b) => a.weight - b.weight || b.since - a.since)) {
-      if (held <= ceiling) break;
-      await this.#drop(extra, 'shed', true);
-      held -= extra.weight;
+    const overdueAfterMs = this.options.leaseTtlMs;
+    const pool = await this.#store.poolLoad(this.options.pool, this.options.leaseTtlMs, overdueAfterMs);
+    const plan = planPlacement({ id: this.id, capacity: this.options.capacity, slack: this.options.slack ?? 0.1 }, pool,
+      [...this.#held.values()].map((h) => ({ tenantId: h.lease.tenantId, weight: h.weight, since: h.since })));
+    for (const tenantId of plan.shed) {
+      const held = this.#held.get(tenantId);
+      if (held) await this.#drop(held, 'shed', true);
     }
-    const budget = Math.min(this.options.capacity, ceiling) - held;
-    const grants = await this.#store.claim(this.id, this.options.pool, budget, this.options.leaseTtlMs);
+    const grants = await this.#store.claim(this.id, this.options.pool, plan.budget, this.options.leaseTtlMs, { overdueBudget: plan.overdueBudget, overdueAfterMs });
+    // Started side by side: after a crash a survivor takes a dozen sessions at once, and one
+    // after another the last would wait for every other's start (credentials, bots, channel).
     // Read before the sessions start: a change in between makes the next reconcile restart one needlessly, never miss it.
     const bots = await this.#store.botFingerprints(grants.map((g) => g.tenantId));
-    for (const grant of grants) await this.#run(grant, bots.get(grant.tenantId) ?? '');
+    await Promise.all(grants.map((grant) => this.#run(grant, bots.get(grant.tenantId) ?? '')));
+  }
+
+  /**
+   * A peer's process died (its liveness lock is gone) while holding leases: claim them
+   * once the orphan grace has passed, instead of waiting for the next tick or the TTL.
+   */
+  async #takeOverDeadPeers(): Promise<void> {
+    if (this.#checkingOrphans || this.#draining || this.#livenessLost) return;
+    this.#checkingOrphans = true;
+    try {
+      const orphaned = await this.#store.orphanedLeases(this.options.pool);
+      if (orphaned === 0) return;
+      this.#log.info({ orphaned }, 'a worker of the pool died: taking over its sessions');
+      await new Promise((resolve) => setTimeout(resolve, orphanGraceMs));
+      await this.tick();
+    } catch (error) {
+      this.#log.warn({ err: error }, 'looking for a dead worker\'s leases failed');
+    } finally {
+      this.#checkingOrphans = false;
+    }
+  }
+
+  /**
+   * The liveness connection ended while this process lives (the server closed it, the
+   * network failed): peers may now take every lease over after the orphan grace, so stop
+   * every session at once, and hand the leases back if the database still answers (else
+   * peers take them as orphans). The next round takes a new lock and registers again.
+   */
+  #lostLiveness(error?: Error): void {
+    if (this.#draining) return;
+    this.#liveness = undefined;
+    this.#livenessLost = true;
+    this.#log.error({ err: error, sessions: this.#held.size }, 'liveness connection lost: stopping every session (self-fencing)');
+    for (const held of [...this.#held.values()]) void this.#drop(held, 'fenced', true);
+    this.#updateGauges();
   }
 
   /**

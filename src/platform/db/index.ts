@@ -5,7 +5,7 @@ import { PgliteDatabase } from './pglite.js';
 import { PostgresDatabase } from './postgres.js';
 import type { Database } from './types.js';
 
-export type { Database, TenantTx, UnscopedTx, OwnerTx, Queryable, QueryResult } from './types.js';
+export type { Database, TenantTx, UnscopedTx, OwnerTx, Queryable, QueryResult, ProcessLock } from './types.js';
 export { AppRole } from './types.js';
 export { migrate } from './migrate.js';
 export { PgliteDatabase } from './pglite.js';

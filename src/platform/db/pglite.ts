@@ -72,6 +72,11 @@ export class PgliteDatabase implements Database {
     return { total: 1, idle: this.#waiting === 0 ? 1 : 0, waiting: Math.max(0, this.#waiting - 1) };
   }
 
+  /** One process holds the whole database: no peer could watch a liveness lock. */
+  async holdProcessLock(): Promise<undefined> {
+    return undefined;
+  }
+
   async close(): Promise<void> {
     await this.#queue.catch(() => {});
     await this.#db.close();

@@ -3,7 +3,7 @@ import pg from 'pg';
 import { runTenantTx } from './deferred-writes.js';
 import { scopeToNoTenant, assertTenantId } from './session-setup.js';
 import { asDatabaseUnavailable, connectTimeoutMs } from './unreachable.js';
-import { AppRole, type Database, type OwnerTx, type Queryable, type TenantTx, type UnscopedTx } from './types.js';
+import { AppRole, type Database, type OwnerTx, type ProcessLock, type Queryable, type TenantTx, type UnscopedTx } from './types.js';
 
 // BIGINT (Telegram ids, counts) as JS numbers: every value Kovan stores fits in 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
@@ -32,13 +32,15 @@ export class PostgresDatabase implements Database {
   readonly kind = 'postgres' as const;
   readonly #app: pg.Pool;
   readonly #owner: pg.Pool;
+  readonly #appUrl: string;
 
   constructor(options: PostgresOptions) {
     // A bounded wait for a connection: with the server down or every connection busy, a
     // request answers 503 (dependency_unavailable) within seconds instead of queueing forever.
     // Keepalive notices a server that vanished without closing the socket.
     const common = { connectionTimeoutMillis: connectTimeoutMs, keepAlive: true };
-    this.#app = new pg.Pool({ ...common, connectionString: options.appUrl ?? appUrlFor(options.ownerUrl), max: options.poolSize });
+    this.#appUrl = options.appUrl ?? appUrlFor(options.ownerUrl);
+    this.#app = new pg.Pool({ ...common, connectionString: this.#appUrl, max: options.poolSize });
     this.#owner = new pg.Pool({ ...common, connectionString: options.ownerUrl, max: 2 });
     // An idle client's error (server restart) must not crash the process; the pool replaces it.
     this.#app.on('error', () => {});
@@ -88,6 +90,33 @@ export class PostgresDatabase implements Database {
 
   poolStats() {
     return { total: this.#app.totalCount, idle: this.#app.idleCount, waiting: this.#app.waitingCount };
+  }
+
+  async holdProcessLock(classId: number, key: number, onLost: (error?: Error) => void): Promise<ProcessLock | 'taken'> {
+    // Its own connection, outside the pool: the lock lives exactly as long as this socket.
+    // Keep-alive lets the server notice a vanished host too, not only a dead process.
+    const client = new pg.Client({ connectionString: this.#appUrl, keepAlive: true });
+    let holding = false;
+    const lost = (error?: Error) => {
+      if (!holding) return;
+      holding = false;
+      onLost(error);
+    };
+    client.on('error', lost);
+    client.on('end', () => lost());
+    await client.connect();
+    const { rows } = await client.query<{ held: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS held', [classId, key]);
+    if (!rows[0]?.held) {
+      await client.end();
+      return 'taken';
+    }
+    holding = true;
+    return {
+      async release() {
+        holding = false;
+        await client.end().catch(() => {});
+      },
+    };
   }
 
   async close(): Promise<void> {

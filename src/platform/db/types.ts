@@ -62,7 +62,20 @@ export interface Database {
   ping(): Promise<boolean>;
   /** Connection counts for metrics. */
   poolStats(): { total: number; idle: number; waiting: number };
+  /**
+   * A lock held for as long as this process lives, for peers to see that it does: a
+   * session-level advisory lock (`classId`, `key`) on a connection of its own, which
+   * PostgreSQL releases the moment the process dies (kill -9 included). `'taken'` when
+   * another process holds that key; `undefined` on a single-process database (PGlite), where
+   * no peer could look. `onLost` runs if the connection ends before `release`.
+   */
+  holdProcessLock(classId: number, key: number, onLost: (error?: Error) => void): Promise<ProcessLock | 'taken' | undefined>;
   close(): Promise<void>;
+}
+
+/** A held process lock (see `Database.holdProcessLock`). */
+export interface ProcessLock {
+  release(): Promise<void>;
 }
 
 /** The role the application runs as: owns nothing, cannot bypass RLS. */

@@ -490,6 +490,7 @@ export const en = {
   'operator.problem': 'Last error',
   'operator.sessions': 'Tenant sessions',
   'operator.state': 'State',
+  'operator.waiting': 'Waiting',
   'operator.draining': 'draining',
   'stat.messagesIn': 'Received',
   'stat.messagesOut': 'Sent',

@@ -492,6 +492,7 @@ export const tr: Record<MessageKey, string> = {
   'operator.problem': 'Son hata',
   'operator.sessions': 'Müşteri oturumları',
   'operator.state': 'Durum',
+  'operator.waiting': 'Bekliyor',
   'operator.draining': 'boşaltılıyor',
   'stat.messagesIn': 'Alınan',
   'stat.messagesOut': 'Gönderilen',

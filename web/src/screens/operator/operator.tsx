@@ -60,7 +60,10 @@ export function Operator() {
                         <td>{s.tenantName}</td>
                         <td>{s.pool}</td>
                         <td><Badge tone={s.failures > 0 ? 'bad' : s.workerId ? 'ok' : 'warn'}>{s.state}</Badge></td>
-                        <td class="small">{s.lastError ?? ''}{s.failures > 0 && ` (${formatNumber(s.failures)}×)`}</td>
+                        <td class="small">
+                          {s.waitingReason && <p>{t('operator.waiting')}: {s.waitingReason}</p>}
+                          {s.lastError ?? ''}{s.failures > 0 && ` (${formatNumber(s.failures)}×)`}
+                        </td>
                       </tr>
                     ))}
                   </tbody>
