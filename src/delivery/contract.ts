@@ -50,3 +50,37 @@ export interface Usage {
   forecast: { projectedUsed: number; exhaustsAt: Date | null };
   groups: { used: number; limit: number | null };
 }
+
+/**
+ * How a run (a broadcast, a schedule's latest occurrence) ended so far, as the tenant sees it:
+ * `sending` while messages wait; then `sent` (every message went), `partly_failed` (some did
+ * not), `failed` (none did, or the run itself failed), `cancelled` (stopped before any went),
+ * `skipped` (a missed run the policy passed over), `expired` (the sent rows are older than the
+ * outbox keeps, so only the run's counts remain).
+ */
+export type OutcomeState = 'sending' | 'sent' | 'partly_failed' | 'failed' | 'cancelled' | 'skipped' | 'expired';
+
+/** A message of the run that did not go out, and why (Telegram's answer, or the reason it was refused). */
+export interface OutcomeProblem {
+  groupId: string | null;
+  groupTitle: string | null;
+  status: 'failed' | 'refused';
+  reason: string;
+}
+
+/** The latest run of a schedule, message by message: what went, what did not and why. */
+export interface RunOutcome {
+  runAt: Date;
+  state: OutcomeState;
+  sent: number;
+  failed: number;
+  /** Refused when the run queued them (quota, paused group, …): never sent. */
+  refused: number;
+  /** Queued, being sent, or held by a pause. */
+  pending: number;
+  cancelled: number;
+  /** Finished longer ago than the outbox keeps rows (7 days): counted by the run, detail gone. */
+  expired: number;
+  /** The messages that did not go out (the first 50), with their reasons; a run that failed as a whole names its reason here too. */
+  problems: OutcomeProblem[];
+}

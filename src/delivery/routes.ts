@@ -4,6 +4,8 @@ import { decodeCursor, encodeCursor, pageQuery } from '../http/pagination.js';
 import { signalSession } from '../events/index.js';
 import { sendNoticesInBackground } from '../notify/index.js';
 import type { TenantTx } from '../platform/db/index.js';
+import type { Schedule } from './contract.js';
+import { findRunOutcomes, type RunOutcome } from './outcome.js';
 import { assertPlannable, planDelivery, type PlannedMessage } from './planner.js';
 import { listScheduleRuns, runScheduleNow } from './schedule-runs.js';
 import {
@@ -87,6 +89,12 @@ function toInput(body: Body): Partial<ScheduleInput> {
   return input;
 }
 
+/** Schedules as the API shows them: each with how its latest run went (null before it first runs). */
+async function withOutcomes(tx: TenantTx, schedules: Schedule[]): Promise<Array<Schedule & { outcome: RunOutcome | null }>> {
+  const outcomes = await findRunOutcomes(tx, schedules.map((s) => s.id));
+  return schedules.map((s) => ({ ...s, outcome: outcomes.get(s.id) ?? null }));
+}
+
 /**
  * Quota, schedules, broadcasts and the delivery planner. Read routes are open to viewers;
  * everything that sends or changes a schedule needs an admin.
@@ -109,10 +117,12 @@ export function deliveryRoutes(api: Api, services: Services): void {
   }, async (request) => {
     const { cursor, limit } = request.query;
     const after = cursor ? decodeCursor(cursor, listCursor) : undefined;
-    const rows = await inTenant(request.principal!.tenantId, (tx) => listSchedules(tx, {
-      status: request.query.status, limit: limit + 1, ...(after ? { before: { createdAt: new Date(after[0]), id: after[1] } } : {}),
-    }));
-    const items = rows.slice(0, limit);
+    const { rows, items } = await inTenant(request.principal!.tenantId, async (tx) => {
+      const rows = await listSchedules(tx, {
+        status: request.query.status, limit: limit + 1, ...(after ? { before: { createdAt: new Date(after[0]), id: after[1] } } : {}),
+      });
+      return { rows, items: await withOutcomes(tx, rows.slice(0, limit)) };
+    });
     const last = items[items.length - 1];
     return { items, nextCursor: rows.length > limit && last ? encodeCursor([last.createdAt.getTime(), last.id]) : null };
   });
@@ -134,7 +144,7 @@ export function deliveryRoutes(api: Api, services: Services): void {
     schema: { summary: 'One schedule with its most recent runs', tags: ['delivery'], params: scheduleId },
     config: { resource: 'schedule' },
   }, async (request) => inTenant(request.principal!.tenantId, async (tx) => ({
-    schedule: await getSchedule(tx, request.params.id),
+    schedule: (await withOutcomes(tx, [await getSchedule(tx, request.params.id)]))[0],
     runs: await listScheduleRuns(tx, request.params.id),
   })));
 
@@ -193,7 +203,7 @@ export function deliveryRoutes(api: Api, services: Services): void {
       const input = { groupIds: [], ...toInput(request.body), name: request.body.name ?? `Broadcast ${now.toISOString()}`, runAt: now };
       const { schedule, created } = await createSchedule(tx, input, { memberId, kind: 'broadcast', idempotencyKey: request.body.idempotency_key, now });
       const run = created ? await runScheduleNow(tx, schedule.id, now) : null;
-      return { schedule: await getSchedule(tx, schedule.id), run, created, plan: await planDelivery(tx, { scheduleId: schedule.id, now }) };
+      return { schedule: (await withOutcomes(tx, [await getSchedule(tx, schedule.id)]))[0], run, created, plan: await planDelivery(tx, { scheduleId: schedule.id, now }) };
     });
     mailNotices(tenantId);
     await signalSession(services.cache, tenantId);
