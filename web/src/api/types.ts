@@ -8,7 +8,7 @@ import type { Member, Role } from '../../../src/auth/contract.js';
 import type { Bot } from '../../../src/bots/contract.js';
 import type { Counters } from '../../../src/analytics/contract.js';
 import type { Payment } from '../../../src/billing/contract.js';
-import type { Schedule as ServerSchedule, Usage as ServerUsage } from '../../../src/delivery/contract.js';
+import type { RunOutcome, Schedule as ServerSchedule, Usage as ServerUsage } from '../../../src/delivery/contract.js';
 import type { Serialized } from '../../../src/platform/contract.js';
 import type { PlanCode, TenantPlan } from '../../../src/tenancy/contract.js';
 
@@ -16,7 +16,9 @@ export type { Member, Role } from '../../../src/auth/contract.js';
 export type { Bot, BotStatus } from '../../../src/bots/contract.js';
 export type { Counters } from '../../../src/analytics/contract.js';
 export type { Group, GroupSettings, JoinRequestAction } from '../../../src/groups/contract.js';
-export type Schedule = Serialized<ServerSchedule>;
+/** A schedule with how its latest run went (null before it first runs). */
+export type Schedule = Serialized<ServerSchedule & { outcome: RunOutcome | null }>;
+export type { OutcomeState } from '../../../src/delivery/contract.js';
 export type Usage = Serialized<ServerUsage>;
 export type { Payment, PaymentStatus } from '../../../src/billing/contract.js';
 export type { Feature, Plan, PlanCode } from '../../../src/tenancy/contract.js';
@@ -103,6 +105,10 @@ export interface HistoryRow {
   kind: string;
   status: string;
   text: string | null;
+  userName: string | null;
+  groupTitle: string | null;
+  /** `text` is Telegram HTML: show what Telegram shows, not the markup. */
+  html: boolean;
 }
 
 export interface DashboardStats {
