@@ -1,13 +1,25 @@
 import type { ComponentChildren, InputHTMLAttributes, Ref, TextareaHTMLAttributes } from 'preact';
 import { useId, useRef, useState } from 'preact/hooks';
-import { ApiError } from '../api/client';
-import { t } from '../i18n';
+import { ApiError, type FieldProblem } from '../api/client';
+import { hasText, t } from '../i18n';
 import { haptic } from '../telegram';
 import { ErrorText } from './error-text';
 
 /** The API names a field by its path (`settings.quietHours.start`, `events.0`); a form control by its name. */
 function fieldMatches(path: string, name: string): boolean {
   return path === name || path.startsWith(`${name}.`) || path.endsWith(`.${name}`);
+}
+
+/**
+ * A field's problem in the person's language: from the dictionaries when the API gave a code
+ * they know (`problem.<code>`, and for a weak password zxcvbn's warning), else the API's words.
+ */
+export function fieldMessage(problem: FieldProblem): string {
+  const key = `problem.${problem.code}`;
+  if (!problem.code || !hasText(key)) return problem.message;
+  const params = problem.params ?? {};
+  const warning = `password.warning.${params.warning}`;
+  return [t(key, params), params.warning && hasText(warning) ? t(warning) : ''].filter(Boolean).join(' ');
 }
 
 export interface Submission {
@@ -28,7 +40,10 @@ export function useSubmit<T>(action: () => Promise<T>, onDone?: (result: T) => v
   return {
     busy,
     error,
-    fieldError: (name) => error?.fields.find((f) => fieldMatches(f.field, name))?.message,
+    fieldError: (name) => {
+      const problem = error?.fields.find((f) => fieldMatches(f.field, name));
+      return problem && fieldMessage(problem);
+    },
     async submit(event) {
       event?.preventDefault();
       if (busy) return;
