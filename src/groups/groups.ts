@@ -109,8 +109,11 @@ export async function migrateGroup(tx: TenantTx, botId: string, fromChatId: numb
 }
 
 /** People joined (positive) or left (negative): the known member count follows until the next refresh. */
-export async function adjustMemberCount(tx: TenantTx, groupId: string, delta: number): Promise<void> {
-  await tx.query(`UPDATE groups SET member_count = greatest(0, member_count + $2) WHERE id = $1 AND member_count IS NOT NULL`, [groupId, delta]);
+/** Moves a known member count by `delta` (joins, leaves); answers the new count, or null while it is unknown. */
+export async function adjustMemberCount(tx: TenantTx, groupId: string, delta: number): Promise<number | null> {
+  const { rows } = await tx.query<{ memberCount: number }>(
+    `UPDATE groups SET member_count = greatest(0, member_count + $2) WHERE id = $1 AND member_count IS NOT NULL RETURNING member_count AS "memberCount"`, [groupId, delta]);
+  return rows[0]?.memberCount ?? null;
 }
 
 export async function updateGroupFacts(tx: TenantTx, groupId: string, facts: { title?: string; memberCount?: number }): Promise<void> {
