@@ -239,7 +239,7 @@ async function checkSchedule(tx: TenantTx, input: ScheduleInput, now: Date, alre
 
   const groupIds = [...new Set(input.groupIds)];
   if (groupIds.length > 0) {
-    const { rows } = await tx.query<{ id: string }>(`SELECT id FROM groups WHERE tenant_id = $1 AND id = ANY($2::uuid[])`, [tx.tenantId, groupIds]);
+    const { rows } = await tx.query<{ id: string }>(`SELECT id FROM groups WHERE tenant_id = $1 AND id = ANY($2::uuid[]) AND NOT try_it`, [tx.tenantId, groupIds]);
     const known = new Set(rows.map((r) => r.id));
     const unknown = groupIds.filter((id) => !known.has(id));
     if (unknown.length > 0) problems.push({ field: 'group_ids', message: `not your groups: ${unknown.join(', ')}` });

@@ -272,6 +272,7 @@ export const en = {
   'tryIt.message': 'Message',
   'tryIt.placeholder': 'Write a message…',
   'tryIt.send': 'Send',
+  'tryIt.noRule': 'No rule matches this message, so the bot does not answer it.',
   'tryIt.noReply': 'The bot did not answer: no rule matched (or a cooldown is running).',
   'tryIt.byRule': 'rule: {rule}',
 

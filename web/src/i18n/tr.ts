@@ -274,6 +274,7 @@ export const tr: Record<MessageKey, string> = {
   'tryIt.message': 'Mesaj',
   'tryIt.placeholder': 'Bir mesaj yazın…',
   'tryIt.send': 'Gönder',
+  'tryIt.noRule': 'Bu mesaja uyan bir kural yok, bu yüzden bot yanıt vermez.',
   'tryIt.noReply': 'Bot yanıt vermedi: hiçbir kural eşleşmedi (veya bekleme süresi dolmadı).',
   'tryIt.byRule': 'kural: {rule}',
 
