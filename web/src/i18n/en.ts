@@ -63,7 +63,7 @@ export const en = {
   'register.usernameHint': '3–32 characters: letters, digits, _ . -',
   'register.email': 'E-mail',
   'register.password': 'Password',
-  'register.passwordHint': 'At least 8 characters; a very common password is refused.',
+  'register.passwordHint': 'At least 8 characters, and not easy to guess: a few unrelated words work well.',
   'register.tenant': 'Name of your business or community (optional)',
   'register.tenantHint': 'Shown to your team. You can change it later.',
   'register.submit': 'Create account',

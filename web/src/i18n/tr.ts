@@ -65,7 +65,7 @@ export const tr: Record<MessageKey, string> = {
   'register.usernameHint': '3–32 karakter: harf, rakam, _ . -',
   'register.email': 'E-posta',
   'register.password': 'Şifre',
-  'register.passwordHint': 'En az 8 karakter; çok yaygın şifreler kabul edilmez.',
+  'register.passwordHint': 'En az 8 karakter ve kolay tahmin edilemeyen bir şifre: birbiriyle ilgisiz birkaç kelime iyi olur.',
   'register.tenant': 'İşletmenizin veya topluluğunuzun adı (isteğe bağlı)',
   'register.tenantHint': 'Ekibinize gösterilir. Sonradan değiştirebilirsiniz.',
   'register.submit': 'Hesap oluştur',
