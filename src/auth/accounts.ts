@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { Cache } from '../platform/cache/index.js';
 import type { Logger } from '../platform/log.js';
 import type { Database, TenantTx } from '../platform/db/index.js';
-import { AppError, fieldError } from '../platform/errors.js';
+import { AppError } from '../platform/errors.js';
 import { createTenant, getTenant, getTenantPlan, recordAudit } from '../tenancy/index.js';
 import { reserveLoginAttempt } from './login-throttle.js';
-import { PasswordHasher, passwordProblem } from './passwords.js';
+import { PasswordHasher, assertPasswordAcceptable } from './passwords.js';
 import type { Member, Role } from './contract.js';
 import { createSession } from './sessions.js';
 
@@ -42,8 +42,7 @@ export interface SignedIn {
  */
 export async function registerAccount(deps: AccountDeps, input: RegisterInput, userAgent?: string): Promise<SignedIn> {
   const username = input.username.toLowerCase();
-  const problem = passwordProblem(input.password);
-  if (problem) throw fieldError('password', `Password ${problem}`);
+  assertPasswordAcceptable(input.password, [input.username, input.email]);
   await assertLoginFree(deps.db, username, input.email);
   const passwordHash = await deps.hasher.hash(input.password);
   const tenantId = randomUUID();

@@ -5,7 +5,7 @@ import { hashToken, newToken } from '../platform/crypto.js';
 import { AppError, fieldError } from '../platform/errors.js';
 import { Hour } from '../platform/time.js';
 import { recordAudit } from '../tenancy/index.js';
-import { PasswordHasher, passwordProblem } from './passwords.js';
+import { PasswordHasher, assertPasswordAcceptable } from './passwords.js';
 import { revokeMemberSessions } from './sessions.js';
 
 export const resetTokenLifetime = Hour;
@@ -55,8 +55,7 @@ async function sendResetEmail(deps: ResetDeps, email: string): Promise<void> {
  * is ended.
  */
 export async function confirmPasswordReset(deps: Pick<ResetDeps, 'db' | 'hasher'>, token: string, password: string): Promise<string> {
-  const problem = passwordProblem(password);
-  if (problem) throw fieldError('password', `Password ${problem}`);
+  assertPasswordAcceptable(password);
   const hash = hashToken(token);
   const found = await deps.db.withoutTenant(async (tx) =>
     (await tx.query<{ tenant_id: string; reset_id: string }>('SELECT * FROM auth_find_password_reset($1)', [hash])).rows[0]);

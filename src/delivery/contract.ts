@@ -108,3 +108,44 @@ export const usageSchema = z.object({
   groups: z.object({ used: z.number().int(), limit: z.number().int().nullable() }),
 }).meta({ id: 'Usage' });
 export type Usage = z.output<typeof usageSchema>;
+
+/**
+ * How a run (a broadcast, a schedule's latest occurrence) ended so far, as the tenant sees it:
+ * `sending` while messages wait; then `sent` (every message went), `partly_failed` (some did
+ * not), `failed` (none did, or the run itself failed), `cancelled` (stopped before any went),
+ * `skipped` (a missed run the policy passed over), `expired` (the sent rows are older than the
+ * outbox keeps, so only the run's counts remain).
+ */
+export const outcomeStates = ['sending', 'sent', 'partly_failed', 'failed', 'cancelled', 'skipped', 'expired'] as const;
+export type OutcomeState = (typeof outcomeStates)[number];
+
+/** A message of the run that did not go out, and why (Telegram's answer, or the reason it was refused). */
+export const outcomeProblemSchema = z.object({
+  groupId: z.string().nullable(),
+  groupTitle: z.string().nullable(),
+  status: z.enum(['failed', 'refused']),
+  reason: z.string(),
+});
+export type OutcomeProblem = z.output<typeof outcomeProblemSchema>;
+
+/** The latest run of a schedule, message by message: what went, what did not and why. */
+export const runOutcomeSchema = z.object({
+  runAt: z.date(),
+  state: z.enum(outcomeStates),
+  sent: z.number().int(),
+  failed: z.number().int(),
+  /** Refused when the run queued them (quota, paused group, …): never sent. */
+  refused: z.number().int(),
+  /** Queued, being sent, or held by a pause. */
+  pending: z.number().int(),
+  cancelled: z.number().int(),
+  /** Finished longer ago than the outbox keeps rows (7 days): counted by the run, detail gone. */
+  expired: z.number().int(),
+  /** The messages that did not go out (the first 50), with their reasons; a run that failed as a whole names its reason here too. */
+  problems: z.array(outcomeProblemSchema),
+}).meta({ id: 'RunOutcome' });
+export type RunOutcome = z.output<typeof runOutcomeSchema>;
+
+/** A schedule with how its latest run went (null before it first runs). */
+export const scheduleWithOutcomeSchema = scheduleSchema.extend({ outcome: runOutcomeSchema.nullable() }).meta({ id: 'ScheduleWithOutcome' });
+export type ScheduleWithOutcome = z.output<typeof scheduleWithOutcomeSchema>;

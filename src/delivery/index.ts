@@ -15,6 +15,7 @@ export {
   type Schedule, type ScheduleInput, type ScheduleStatus,
 } from './schedules.js';
 export { runDueSchedules, runScheduleNow, listScheduleRuns, missedRunGrace, type RunReport, type RunDueOptions } from './schedule-runs.js';
+export { findRunOutcomes, outcomeState, type RunOutcome, type OutcomeState, type OutcomeProblem } from './outcome.js';
 export { planDelivery, type PlanRequest, type DeliveryPlan, type MessageEta, type PlannedMessage } from './planner.js';
 export { getUsage, type Usage } from './usage.js';
 export { localDay } from './zoned-time.js';

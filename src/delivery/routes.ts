@@ -5,6 +5,8 @@ import { signalSession } from '../events/index.js';
 import { idempotencyKeyHeaders, idempotentPost } from '../idempotency/index.js';
 import { sendNoticesInBackground } from '../notify/index.js';
 import type { TenantTx } from '../platform/db/index.js';
+import type { Schedule } from './contract.js';
+import { findRunOutcomes } from './outcome.js';
 import { assertPlannable, planDelivery, type PlannedMessage } from './planner.js';
 import { listScheduleRuns, runScheduleNow } from './schedule-runs.js';
 import {
@@ -15,7 +17,7 @@ import { groupTargets } from './targets.js';
 import { getUsage } from './usage.js';
 import { noContent } from '../http/response-contract.js';
 import { pageOf } from '../platform/contract.js';
-import { deliveryPlanSchema, scheduleRunSchema, scheduleSchema, usageSchema } from './contract.js';
+import { deliveryPlanSchema, scheduleRunSchema, scheduleSchema, scheduleWithOutcomeSchema, usageSchema, type ScheduleWithOutcome } from './contract.js';
 
 const scheduleId = z.strictObject({ id: z.uuid() });
 const oneSchedule = z.object({ schedule: scheduleSchema });
@@ -68,7 +70,7 @@ const broadcastBody = z.strictObject({
 });
 
 /** What a broadcast did: the schedule, its run (null when it did not run now), and the plan of its messages. */
-const broadcastAnswer = oneSchedule.extend({ run: scheduleRunSchema.extend({ scheduleId: z.uuid() }).nullable(), plan: deliveryPlanSchema });
+const broadcastAnswer = z.object({ schedule: scheduleWithOutcomeSchema }).extend({ run: scheduleRunSchema.extend({ scheduleId: z.uuid() }).nullable(), plan: deliveryPlanSchema });
 
 const planBody = z.strictObject({
   group_ids: groupIds.min(1),
@@ -96,6 +98,12 @@ function toInput(body: Body): Partial<ScheduleInput> {
   return input;
 }
 
+/** Schedules as the API shows them: each with how its latest run went (null before it first runs). */
+async function withOutcomes(tx: TenantTx, schedules: Schedule[]): Promise<ScheduleWithOutcome[]> {
+  const outcomes = await findRunOutcomes(tx, schedules.map((s) => s.id));
+  return schedules.map((s) => ({ ...s, outcome: outcomes.get(s.id) ?? null }));
+}
+
 /**
  * Quota, schedules, broadcasts and the delivery planner. Read routes are open to viewers;
  * everything that sends or changes a schedule needs an admin.
@@ -114,15 +122,17 @@ export function deliveryRoutes(api: Api, services: Services): void {
       summary: 'Schedules and broadcasts, newest first, with cursor pagination',
       tags: ['delivery'],
       querystring: z.strictObject({ ...pageQuery, status: status.optional() }),
-      response: { 200: pageOf(scheduleSchema) },
+      response: { 200: pageOf(scheduleWithOutcomeSchema) },
     },
   }, async (request) => {
     const { cursor, limit } = request.query;
     const after = cursor ? decodeCursor(cursor, listCursor) : undefined;
-    const rows = await inTenant(request.principal!.tenantId, (tx) => listSchedules(tx, {
-      status: request.query.status, limit: limit + 1, ...(after ? { before: { createdAt: new Date(after[0]), id: after[1] } } : {}),
-    }));
-    const items = rows.slice(0, limit);
+    const { rows, items } = await inTenant(request.principal!.tenantId, async (tx) => {
+      const rows = await listSchedules(tx, {
+        status: request.query.status, limit: limit + 1, ...(after ? { before: { createdAt: new Date(after[0]), id: after[1] } } : {}),
+      });
+      return { rows, items: await withOutcomes(tx, rows.slice(0, limit)) };
+    });
     const last = items[items.length - 1];
     return { items, nextCursor: rows.length > limit && last ? encodeCursor([last.createdAt.getTime(), last.id]) : null };
   });
@@ -145,10 +155,10 @@ export function deliveryRoutes(api: Api, services: Services): void {
   });
 
   api.get('/api/schedules/:id', {
-    schema: { summary: 'One schedule with its most recent runs', tags: ['delivery'], params: scheduleId, response: { 200: oneSchedule.extend({ runs: z.array(scheduleRunSchema) }) } },
+    schema: { summary: 'One schedule with its most recent runs', tags: ['delivery'], params: scheduleId, response: { 200: z.object({ schedule: scheduleWithOutcomeSchema, runs: z.array(scheduleRunSchema) }) } },
     config: { resource: 'schedule' },
   }, async (request) => inTenant(request.principal!.tenantId, async (tx) => ({
-    schedule: await getSchedule(tx, request.params.id),
+    schedule: (await withOutcomes(tx, [await getSchedule(tx, request.params.id)]))[0]!,
     runs: await listScheduleRuns(tx, request.params.id),
   })));
 
@@ -209,7 +219,7 @@ export function deliveryRoutes(api: Api, services: Services): void {
       const input = { groupIds: [], ...toInput(request.body), name: request.body.name ?? `Broadcast ${now.toISOString()}`, runAt: now };
       const { schedule, created } = await createSchedule(tx, input, { memberId, kind: 'broadcast', idempotencyKey: request.body.idempotency_key, now });
       const run = created ? await runScheduleNow(tx, schedule.id, now) : null;
-      const body = { schedule: await getSchedule(tx, schedule.id), run, plan: await planDelivery(tx, { scheduleId: schedule.id, now }) };
+      const body = { schedule: (await withOutcomes(tx, [await getSchedule(tx, schedule.id)]))[0]!, run, plan: await planDelivery(tx, { scheduleId: schedule.id, now }) };
       return { status: created ? 201 : 200, body };
     }, async () => {
       mailNotices(tenantId);

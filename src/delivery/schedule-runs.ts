@@ -4,8 +4,9 @@ import { getTemplate, renderTemplate } from '../templates/index.js';
 import { getConfig } from '../tenancy/index.js';
 import { enqueueMany, type DeliveryRequest } from './enqueue.js';
 import { withLease, type LeaseToken } from './lease-fence.js';
-import { advanceSchedule, lockSchedule, nextOccurrence, zoneOf, type Schedule } from './schedules.js';
+import { advanceSchedule, lockSchedule, nextOccurrence, postHtml, zoneOf, type Schedule } from './schedules.js';
 import { groupTargets, type GroupTarget } from './targets.js';
+import type { OutcomeProblem } from './outcome.js';
 import { formatLocal } from './zoned-time.js';
 
 /**
@@ -111,21 +112,25 @@ async function runOccurrence(tx: TenantTx, schedule: Schedule, runAt: Date, now:
      ON CONFLICT (tenant_id, schedule_id, run_at) DO NOTHING RETURNING run_at`, [tx.tenantId, schedule.id, runAt, note ?? null]);
   if (claimed.rowCount === 0) return { scheduleId: schedule.id, runAt, status: 'already_ran', accepted: 0, deferred: 0, rejected: 0 };
 
-  let requests: DeliveryRequest[];
+  let messages: ComposedMessage[];
   try {
-    requests = await composeMessages(tx, schedule, runAt, now);
+    messages = await composeMessages(tx, schedule, runAt, now);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     await tx.query(`UPDATE schedule_runs SET status = 'failed', reason = $3 WHERE tenant_id = $1 AND schedule_id = $2 AND run_at = $4`, [tx.tenantId, schedule.id, reason, runAt]);
     return { scheduleId: schedule.id, runAt, status: 'failed', accepted: 0, deferred: 0, rejected: 0, reason };
   }
-  const results = await enqueueMany(tx, requests, { now, overflow: schedule.overflow, scheduleRun: { scheduleId: schedule.id, runAt } });
+  const results = await enqueueMany(tx, messages.map((m) => m.request), { now, overflow: schedule.overflow, scheduleRun: { scheduleId: schedule.id, runAt } });
+  // A refused message has no outbox row: the run keeps which group it was for and why (the outcome lists it).
+  const refusals: OutcomeProblem[] = results.flatMap((r, i) => r.status === 'rejected'
+    ? [{ groupId: messages[i]!.target.groupId, groupTitle: messages[i]!.target.title, status: 'refused' as const, reason: `${r.reason}: ${r.message}` }]
+    : []);
   const accepted = results.filter((r) => r.status !== 'rejected' && !('deferredUntil' in r && r.deferredUntil)).length;
   const deferred = results.filter((r) => r.status === 'accepted' && r.deferredUntil).length;
   const rejected = results.filter((r) => r.status === 'rejected').length;
   await tx.query(
-    `UPDATE schedule_runs SET accepted = $4, deferred = $5, rejected = $6 WHERE tenant_id = $1 AND schedule_id = $2 AND run_at = $3`,
-    [tx.tenantId, schedule.id, runAt, accepted, deferred, rejected]);
+    `UPDATE schedule_runs SET accepted = $4, deferred = $5, rejected = $6, refusals = $7::jsonb WHERE tenant_id = $1 AND schedule_id = $2 AND run_at = $3`,
+    [tx.tenantId, schedule.id, runAt, accepted, deferred, rejected, JSON.stringify(refusals)]);
   return { scheduleId: schedule.id, runAt, status: 'enqueued', accepted, deferred, rejected, ...(note ? { reason: note } : {}) };
 }
 
@@ -136,26 +141,32 @@ async function recordRun(tx: TenantTx, scheduleId: string, runAt: Date, status: 
   return { scheduleId, runAt, status, accepted: 0, deferred: 0, rejected: 0, reason };
 }
 
+/** A run's message and the group it is for. */
+interface ComposedMessage {
+  target: GroupTarget;
+  request: DeliveryRequest;
+}
+
 /**
- * One message per target group. A template is rendered per group (its title, member count,
- * the bot, today's date and time in the tenant's zone); composed text goes as written.
- * The idempotency key is schedule × occurrence × group.
+ * One message per target group, its template or composed text rendered for that group (its
+ * title, member count, the bot, today's date and time in the tenant's zone) by the
+ * templates' renderer. The idempotency key is schedule × occurrence × group.
  */
-async function composeMessages(tx: TenantTx, schedule: Schedule, runAt: Date, now: Date): Promise<DeliveryRequest[]> {
+async function composeMessages(tx: TenantTx, schedule: Schedule, runAt: Date, now: Date): Promise<ComposedMessage[]> {
   const targets = await groupTargets(tx, schedule.groupIds);
-  const template = schedule.templateId ? await getTemplate(tx, schedule.templateId) : null;
+  const content = schedule.templateId ? (await getTemplate(tx, schedule.templateId)).content : postHtml(schedule.text!, schedule.parseMode);
   const [date, time] = formatLocal(now, await getConfig(tx, 'time_zone')).split(' ');
-  const render = (target: GroupTarget) => template
-    ? renderTemplate(template.content, { group_title: target.title, member_count: target.memberCount ?? undefined, bot_username: target.botUsername, date, time })
-    : Promise.resolve(schedule.text!);
   return Promise.all(targets.map(async (target) => ({
-    botId: target.botId,
-    chatId: target.chatId,
-    kind: schedule.kind,
-    text: await render(target),
-    ...(schedule.parseMode ? { parseMode: schedule.parseMode } : {}),
-    ...(schedule.templateId ? { templateId: schedule.templateId } : {}),
-    idempotencyKey: `schedule:${schedule.id}:${runAt.toISOString()}:${target.groupId}`,
+    target,
+    request: {
+      botId: target.botId,
+      chatId: target.chatId,
+      kind: schedule.kind,
+      text: await renderTemplate(content, { group_title: target.title, member_count: target.memberCount ?? undefined, bot_username: target.botUsername, date, time }),
+      parseMode: 'HTML' as const,
+      ...(schedule.templateId ? { templateId: schedule.templateId } : {}),
+      idempotencyKey: `schedule:${schedule.id}:${runAt.toISOString()}:${target.groupId}`,
+    },
   })));
 }
 

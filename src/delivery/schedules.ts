@@ -2,11 +2,10 @@ import { Cron } from 'croner';
 import type { TenantTx } from '../platform/db/index.js';
 import { AppError, notFound, type FieldProblem } from '../platform/errors.js';
 import { Minute } from '../platform/time.js';
-import { getTemplate, telegramHtmlProblem } from '../templates/index.js';
-import { getConfig, recordAudit } from '../tenancy/index.js';
+import { escapeTelegramHtml, getTemplate, groupPostVariables, isAdvancedTemplate, templateProblem } from '../templates/index.js';
+import { getConfig, recordAudit, requireFeature } from '../tenancy/index.js';
 import { recordHistory } from './history.js';
 import { deliveries } from './metrics.js';
-import { textProblem } from './message-shape.js';
 import { refundQuota } from './quota.js';
 import type { QuotaOverflow, Schedule, ScheduleStatus } from './contract.js';
 import { isTimeZone } from '../platform/time.js';
@@ -213,6 +212,14 @@ async function cancelUnsent(tx: TenantTx, scheduleId: string): Promise<void> {
   if (rows.length > 0) deliveries.inc({ result: 'cancelled' }, rows.length);
 }
 
+/**
+ * A post's text as the Telegram HTML it is rendered and sent as: composed plain text is
+ * escaped, so one renderer fills the variables of both and the characters stay as typed.
+ */
+export function postHtml(text: string, parseMode: 'HTML' | null): string {
+  return parseMode === 'HTML' ? text : escapeTelegramHtml(text);
+}
+
 /** A schedule's input after validation: the stored fields it decides. */
 type CheckedSchedule = Pick<Schedule, 'name' | 'templateId' | 'text' | 'parseMode' | 'groupIds' | 'runAt' | 'cron' | 'timeZone' | 'overflow' | 'nextRunAt'>;
 
@@ -222,16 +229,17 @@ async function checkSchedule(tx: TenantTx, input: ScheduleInput, now: Date, alre
   const templateId = input.templateId ?? null;
   const text = input.text ?? null;
   if ((templateId === null) === (text === null)) problems.push({ field: 'template_id', message: 'give either template_id or text, not both' });
-  if (templateId !== null && !(await getTemplate(tx, templateId).catch(() => null))) problems.push({ field: 'template_id', message: 'no such template' });
+  const template = templateId !== null ? await getTemplate(tx, templateId).catch(() => null) : null;
+  if (templateId !== null && !template) problems.push({ field: 'template_id', message: 'no such template' });
   const parseMode = templateId !== null ? 'HTML' : input.parseMode !== undefined ? input.parseMode : (await getConfig(tx, 'default_parse_mode')) === 'HTML' ? 'HTML' : null;
-  if (text !== null) {
-    const problem = textProblem(text, parseMode ?? undefined) ?? (parseMode === 'HTML' ? telegramHtmlProblem(text)?.message ?? null : null);
-    if (problem) problems.push({ field: 'text', message: problem });
-  }
+  // Checked as it will be sent: rendered per group with what a group post can fill.
+  const content = template ? { field: 'template_id', html: template.content } : text !== null ? { field: 'text', html: postHtml(text, parseMode) } : null;
+  const contentProblem = content && await templateProblem(content.html, groupPostVariables);
+  if (content && contentProblem) problems.push({ field: content.field, message: `line ${contentProblem.line}: ${contentProblem.message}` });
 
   const groupIds = [...new Set(input.groupIds)];
   if (groupIds.length > 0) {
-    const { rows } = await tx.query<{ id: string }>(`SELECT id FROM groups WHERE tenant_id = $1 AND id = ANY($2::uuid[])`, [tx.tenantId, groupIds]);
+    const { rows } = await tx.query<{ id: string }>(`SELECT id FROM groups WHERE tenant_id = $1 AND id = ANY($2::uuid[]) AND NOT try_it`, [tx.tenantId, groupIds]);
     const known = new Set(rows.map((r) => r.id));
     const unknown = groupIds.filter((id) => !known.has(id));
     if (unknown.length > 0) problems.push({ field: 'group_ids', message: `not your groups: ${unknown.join(', ')}` });
@@ -261,5 +269,6 @@ async function checkSchedule(tx: TenantTx, input: ScheduleInput, now: Date, alre
     }
   }
   if (problems.length > 0) throw new AppError('validation_failed', problems.map((p) => `${p.field}: ${p.message}`).join('; '), { fields: problems });
+  if (text !== null && isAdvancedTemplate(text)) await requireFeature(tx, 'advanced_templates', 'Conditions and filters in a post');
   return { name: input.name, templateId, text, parseMode, groupIds, runAt, cron, timeZone, overflow: input.overflow ?? 'next_day', nextRunAt };
 }

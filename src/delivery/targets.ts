@@ -48,7 +48,7 @@ export async function checkTargets(tx: TenantTx, botId: string, chatIds: readonl
               (g.removed_at IS NOT NULL OR g.bot_status IN ('left', 'kicked')) AS gone, r.rank
          FROM groups g
          LEFT JOIN (SELECT id, row_number() OVER (ORDER BY added_at, id) AS rank FROM groups
-                     WHERE tenant_id = $1 AND removed_at IS NULL) r ON r.id = g.id
+                     WHERE tenant_id = $1 AND removed_at IS NULL AND NOT try_it) r ON r.id = g.id
         WHERE g.tenant_id = $1 AND g.bot_id = $2 AND g.chat_id = ANY($3::bigint[])`,
       [tx.tenantId, botId, groupChats]);
     for (const g of rows) {

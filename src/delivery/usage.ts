@@ -21,7 +21,7 @@ export async function getUsage(tx: TenantTx, options: { now?: Date; timeZone?: s
   const booked = todayRow?.day === day ? later : [todayRow, ...later].filter((r) => r !== undefined);
   const { rows } = await tx.query<{ queued: number; groups: number }>(
     `SELECT (SELECT count(*)::int FROM outbox WHERE tenant_id = $1 AND quota_day = $2::date AND status IN ('queued', 'claimed', 'sending', 'paused')) AS queued,
-            (SELECT count(*)::int FROM groups WHERE tenant_id = $1 AND removed_at IS NULL) AS groups`, [tx.tenantId, day]);
+            (SELECT count(*)::int FROM groups WHERE tenant_id = $1 AND removed_at IS NULL AND NOT try_it) AS groups`, [tx.tenantId, day]);
   const resetsAt = nextLocalMidnight(now, timeZone);
   const remaining = Math.max(0, plan.messagesPerDay - used);
   return {

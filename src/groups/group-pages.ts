@@ -28,7 +28,7 @@ export async function findGroupsPage(tx: TenantTx, filter: GroupFilter, cursor: 
   const after = cursor ? decodeCursor(cursor, groupCursor) : undefined;
   const { rows } = await tx.query<Group & { removedFlag: 0 | 1 }>(
     `SELECT ${columns}, (removed_at IS NOT NULL)::int AS "removedFlag" FROM groups
-      WHERE ($1::boolean OR removed_at IS NULL)
+      WHERE ($1::boolean OR removed_at IS NULL) AND NOT try_it
         AND ($2::uuid IS NULL OR bot_id = $2::uuid)
         AND ($3::boolean IS NULL OR enabled = $3::boolean)
         AND ($4::text IS NULL OR title ILIKE '%' || $4::text || '%' ESCAPE '\\')

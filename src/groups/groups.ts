@@ -17,7 +17,7 @@ async function withSettings(tx: TenantTx, group: Group): Promise<Group> {
 
 export async function listGroups(tx: TenantTx, options: { includeRemoved?: boolean } = {}): Promise<Group[]> {
   const { rows } = await tx.query<Group>(
-    `SELECT ${columns} FROM groups WHERE ($1 OR removed_at IS NULL) ORDER BY removed_at IS NOT NULL, title`, [options.includeRemoved ?? false]);
+    `SELECT ${columns} FROM groups WHERE ($1 OR removed_at IS NULL) AND NOT try_it ORDER BY removed_at IS NOT NULL, title`, [options.includeRemoved ?? false]);
   return Promise.all(rows.map((g) => withSettings(tx, g)));
 }
 
@@ -81,6 +81,18 @@ export async function recordBotMembership(tx: TenantTx, botId: string, chat: Cha
 }
 
 /**
+ * Records the Try-it panel's sandbox group before the bot joins it, marked as such: when the
+ * bot's membership arrives it lands on this row, which counts against no plan and is left out
+ * of group lists, targets, rule scopes and the checklist.
+ */
+export async function recordTryItGroup(tx: TenantTx, botId: string, chat: ChatSeen): Promise<void> {
+  await tx.query(
+    `INSERT INTO groups (tenant_id, bot_id, chat_id, type, title, bot_status, try_it, removed_at) VALUES ($1, $2, $3, $4, $5, 'left', true, now())
+     ON CONFLICT (tenant_id, bot_id, chat_id) DO UPDATE SET try_it = true, updated_at = now()`,
+    [tx.tenantId, botId, chat.chatId, chat.type, chat.title]);
+}
+
+/**
  * Applies the plan's group limit: the oldest groups up to the limit run, the rest are
  * paused with the reason (recorded, not dropped). Runs after membership and plan changes.
  * Returns how many groups are paused now.
@@ -90,13 +102,13 @@ export async function enforceGroupLimit(tx: TenantTx): Promise<{ paused: number 
   const reason = `Over the ${plan.name} plan's limit of ${maxGroups} groups: upgrade or remove a group to resume it`;
   await tx.query(
     `WITH ranked AS (
-       SELECT id, row_number() OVER (ORDER BY added_at, id) AS n FROM groups WHERE removed_at IS NULL
+       SELECT id, row_number() OVER (ORDER BY added_at, id) AS n FROM groups WHERE removed_at IS NULL AND NOT try_it
      )
      UPDATE groups g SET paused_reason = CASE WHEN $1::int IS NOT NULL AND r.n > $1::int THEN $2 ELSE NULL END, updated_at = now()
        FROM ranked r
       WHERE g.id = r.id AND g.paused_reason IS DISTINCT FROM (CASE WHEN $1::int IS NOT NULL AND r.n > $1::int THEN $2 ELSE NULL END)`,
     [maxGroups, reason]);
-  const { rows } = await tx.query<{ paused: number }>(`SELECT count(*)::int AS paused FROM groups WHERE removed_at IS NULL AND paused_reason IS NOT NULL`);
+  const { rows } = await tx.query<{ paused: number }>(`SELECT count(*)::int AS paused FROM groups WHERE removed_at IS NULL AND paused_reason IS NOT NULL AND NOT try_it`);
   return { paused: rows[0]?.paused ?? 0 };
 }
 
@@ -109,8 +121,11 @@ export async function migrateGroup(tx: TenantTx, botId: string, fromChatId: numb
 }
 
 /** People joined (positive) or left (negative): the known member count follows until the next refresh. */
-export async function adjustMemberCount(tx: TenantTx, groupId: string, delta: number): Promise<void> {
-  await tx.query(`UPDATE groups SET member_count = greatest(0, member_count + $2) WHERE id = $1 AND member_count IS NOT NULL`, [groupId, delta]);
+/** Moves a known member count by `delta` (joins, leaves); answers the new count, or null while it is unknown. */
+export async function adjustMemberCount(tx: TenantTx, groupId: string, delta: number): Promise<number | null> {
+  const { rows } = await tx.query<{ memberCount: number }>(
+    `UPDATE groups SET member_count = greatest(0, member_count + $2) WHERE id = $1 AND member_count IS NOT NULL RETURNING member_count AS "memberCount"`, [groupId, delta]);
+  return rows[0]?.memberCount ?? null;
 }
 
 export async function updateGroupFacts(tx: TenantTx, groupId: string, facts: { title?: string; memberCount?: number }): Promise<void> {

@@ -1,4 +1,4 @@
-import { createSession, memberColumns, passwordProblem, type Member, type PasswordHasher, type Role, type SignedIn } from '../auth/index.js';
+import { createSession, memberColumns, assertPasswordAcceptable, type Member, type PasswordHasher, type Role, type SignedIn } from '../auth/index.js';
 import { hashToken, newToken } from '../platform/crypto.js';
 import type { Database, TenantTx } from '../platform/db/index.js';
 import { AppError, fieldError, notFound } from '../platform/errors.js';
@@ -66,8 +66,7 @@ export interface AcceptDeps {
  * racing accepts cannot both create a member.
  */
 export async function acceptInvitation(deps: AcceptDeps, input: { token: string; username: string; password: string }, userAgent?: string): Promise<SignedIn> {
-  const problem = passwordProblem(input.password);
-  if (problem) throw fieldError('password', `Password ${problem}`);
+  assertPasswordAcceptable(input.password, [input.username]);
   const found = await deps.db.withoutTenant(async (tx) =>
     (await tx.query<{ tenant_id: string; invitation_id: string }>('SELECT * FROM invitation_find($1)', [hashToken(input.token)])).rows[0]);
   if (!found) throw invalidToken();

@@ -22,7 +22,15 @@ export const historyItemSchema = z.object({
 export type HistoryItem = z.output<typeof historyItemSchema>;
 
 /** The latest activity the dashboard shows: a history row, its text cut to 120 characters. */
-export const recentActivitySchema = historyItemSchema.pick({ id: true, at: true, chatId: true, userId: true, direction: true, kind: true, status: true, text: true }).meta({ id: 'RecentActivity' });
+/** A row of the dashboard's recent activity: who wrote, in which group, and whether its text is Telegram HTML. */
+export const recentActivitySchema = historyItemSchema.pick({ id: true, at: true, chatId: true, userId: true, direction: true, kind: true, status: true, text: true }).extend({
+  /** The person's name as Telegram gave it (incoming rows). */
+  userName: z.string().nullable(),
+  /** The group's title; null for a private chat. */
+  groupTitle: z.string().nullable(),
+  /** The text is Telegram HTML (what the bot sent with parse mode HTML); people's messages are plain. */
+  html: z.boolean(),
+}).meta({ id: 'RecentActivity' });
 export type RecentActivity = z.output<typeof recentActivitySchema>;
 
 /** A page of history, with the instants the request's dates resolved to. */

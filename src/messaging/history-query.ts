@@ -46,10 +46,21 @@ export async function findHistoryPage(tx: TenantTx, filter: HistoryFilter, curso
   return { items, nextCursor: last ? encodeCursor([last.atMicros, last.id]) : null };
 }
 
-/** The newest rows of the history, for the dashboard's recent activity (text cut short). */
+/**
+ * The newest rows of the history, for the dashboard's recent activity, with the sender's
+ * name and the group's title. An outgoing row's parse mode comes from its outbox row; once
+ * that is pruned, or for a refused message that never had one, Kovan's own texts are HTML.
+ */
 export async function recentHistory(tx: TenantTx, limit: number): Promise<RecentActivity[]> {
   const { rows } = await tx.query<RecentActivity>(
-    `SELECT id, at, chat_id AS "chatId", user_id AS "userId", direction, kind, status, left(text, 120) AS text
-       FROM messages ORDER BY at DESC, id DESC LIMIT $1`, [limit]);
+    `SELECT m.id, m.at, m.chat_id AS "chatId", m.user_id AS "userId", m.direction, m.kind, m.status, left(m.text, 1000) AS text,
+            nullif(concat_ws(' ', nullif(u.first_name, ''), u.last_name), '') AS "userName", g.title AS "groupTitle",
+            CASE WHEN o.id IS NOT NULL THEN o.parse_mode IS NOT DISTINCT FROM 'HTML' ELSE m.direction = 'out' END AS html
+       FROM messages m
+       LEFT JOIN outbox o ON o.tenant_id = m.tenant_id AND o.id = m.delivery_id
+       LEFT JOIN tg_users u ON u.tenant_id = m.tenant_id AND u.user_id = m.user_id
+       LEFT JOIN groups g ON g.tenant_id = m.tenant_id AND g.bot_id = m.bot_id AND g.chat_id = m.chat_id
+      WHERE m.tenant_id = $1
+      ORDER BY m.at DESC, m.id DESC LIMIT $2`, [tx.tenantId, limit]);
   return rows;
 }

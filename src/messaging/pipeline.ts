@@ -148,9 +148,11 @@ class UpdateRun {
       recordInbound(this.tx, { botId: this.bot.id, chatId: group.chatId, chatType: group.type, telegramMessageId: message.message_id, userId: person.id, kind: 'join', at });
       this.event('join', { chatId: group.chatId, userId: person.id, firstName: person.first_name, groupTitle: group.title });
     }
+    // The welcome counts the newcomers: {member_count} is the count after they joined.
+    let counted = group;
     if (people.length > 0) {
       this.tally.add({ joins: people.length }, group.chatId);
-      await adjustMemberCount(this.tx, group.id, people.length);
+      counted = { ...group, memberCount: (await adjustMemberCount(this.tx, group.id, people.length)) ?? group.memberCount };
     }
     const first = people.find((p) => !p.is_bot);
     const templateId = group.settings.welcomeTemplateId;
@@ -159,7 +161,7 @@ class UpdateRun {
     if (!template) return;
     const window = Math.floor(message.date / welcomeWindowSeconds);
     await this.send({ chatId: group.chatId, kind: 'welcome', templateId, idempotencyKey: `welcome:${this.bot.id}:${group.chatId}:${window}` },
-      template.content, this.variablesFor(first, group));
+      template.content, this.variablesFor(first, counted));
   }
 
   async botMembership(change: ChatMemberUpdated): Promise<void> {

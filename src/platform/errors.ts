@@ -67,6 +67,9 @@ export type ErrorCode = keyof typeof errorStatus;
 export interface FieldProblem {
   field: string;
   message: string;
+  /** A stable code for this problem and the values in it (e.g. `password_weak`), for clients that word it in the person's language. */
+  code?: string;
+  params?: Record<string, string | number>;
 }
 
 export class AppError extends Error {

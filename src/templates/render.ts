@@ -1,6 +1,6 @@
 import { Liquid, LiquidError } from 'liquidjs';
 import { AppError } from '../platform/errors.js';
-import { escapeTelegramHtml, telegramHtmlProblem } from './telegram-html.js';
+import { escapeTelegramHtml, maxMessageLength, telegramHtmlProblem, telegramTextLength, telegramVisibleText } from './telegram-html.js';
 
 /**
  * The variables a template may use. Values come from Telegram users and groups, so they
@@ -28,7 +28,17 @@ export class SafeHtml {
   }
 }
 
-export type TemplateVariables = Partial<Record<keyof typeof templateVariables, string | number | SafeHtml>>;
+export type TemplateVariable = keyof typeof templateVariables;
+
+export type TemplateVariables = Partial<Record<TemplateVariable, string | number | SafeHtml>>;
+
+/**
+ * What a post to groups (a schedule, a broadcast) can fill per group: it is addressed to
+ * nobody in particular, so the person's variables have no value there and are refused.
+ */
+export const groupPostVariables = ['group_title', 'member_count', 'bot_username', 'date', 'time'] as const satisfies readonly TemplateVariable[];
+
+const everyVariable = Object.keys(templateVariables) as TemplateVariable[];
 
 /** A link that mentions a user by id, with the visible name escaped. */
 export function mentionOf(userId: number, name: string): SafeHtml {
@@ -90,28 +100,40 @@ export async function validateTemplate(content: string): Promise<void> {
   }
 }
 
-async function templateProblem(content: string): Promise<TemplateProblem | undefined> {
-  const unknown = [...content.matchAll(basicVariable)].find((m) => !(m[1]! in templateVariables) && !content.slice(0, m.index).endsWith('{'));
-  if (unknown) return { line: lineOf(content, unknown.index ?? 0), message: `unknown variable {${unknown[1]}}; available: ${Object.keys(templateVariables).join(', ')}` };
+/**
+ * The first problem sending `content` would meet, or undefined. `variables` are those the
+ * sender will fill (default: all); any other is unknown. The length is judged as Telegram
+ * judges it: the rendered text after its markup is parsed away, at most 4096 characters.
+ */
+export async function templateProblem(content: string, variables: readonly TemplateVariable[] = everyVariable): Promise<TemplateProblem | undefined> {
+  const known = new Set<string>(variables);
+  const unknown = [...content.matchAll(basicVariable)].find((m) => !known.has(m[1]!) && !content.slice(0, m.index).endsWith('{'));
+  if (unknown) return { line: lineOf(content, unknown.index ?? 0), message: `unknown variable {${unknown[1]}}; available: ${variables.join(', ')}` };
   let rendered: string;
   try {
-    rendered = await liquid.parseAndRender(toLiquid(content), sampleVariables);
+    rendered = await liquid.parseAndRender(toLiquid(content), Object.fromEntries(variables.map((v) => [v, sampleVariables[v]])));
   } catch (error) {
     return { line: liquidLine(error) ?? 1, message: liquidMessage(error) };
   }
-  if (rendered.trim() === '') return { line: 1, message: 'renders to an empty message' };
-  if (rendered.length > 4096) return { line: 1, message: `renders to ${rendered.length} characters; Telegram allows 4096` };
-  return telegramHtmlProblem(rendered);
+  const markup = telegramHtmlProblem(rendered);
+  if (markup) return markup;
+  if (telegramVisibleText(rendered) === '') return { line: 1, message: 'renders to an empty message' };
+  const length = telegramTextLength(rendered);
+  if (length > maxMessageLength) return { line: 1, message: `renders to ${length} characters; Telegram allows ${maxMessageLength}` };
+  return undefined;
 }
 
-/** Renders a saved template for sending. Variables are escaped; missing or empty ones are nil (falsy in `{% if %}`). */
+/**
+ * Renders a saved template for sending. Variables are escaped; missing or empty ones are nil
+ * (falsy in `{% if %}`). Not shortened: cutting HTML source can cut a tag in half, so a
+ * text that real values make too long is refused by the outbox with its reason instead.
+ */
 export async function renderTemplate(content: string, variables: TemplateVariables): Promise<string> {
   const filled = Object.fromEntries(Object.keys(templateVariables).map((k) => {
     const value = variables[k as keyof TemplateVariables];
     return [k, value === '' || value === undefined ? null : value];
   }));
-  const text = await liquid.parseAndRender(toLiquid(content), filled);
-  return text.length > 4096 ? text.slice(0, 4093) + '…' : text;
+  return liquid.parseAndRender(toLiquid(content), filled);
 }
 
 function lineOf(text: string, index: number): number {

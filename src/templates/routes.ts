@@ -3,7 +3,7 @@ import type { Api, Services } from '../http/types.js';
 import type { TenantTx } from '../platform/db/index.js';
 import { pageByCreation, pageQuery } from '../http/pagination.js';
 import { cheapestPlanWith, hasFeature } from '../tenancy/index.js';
-import { isAdvancedTemplate, renderTemplate, sampleVariables, templateVariables, validateTemplate, type TemplateVariables } from './render.js';
+import { groupPostVariables, isAdvancedTemplate, renderTemplate, sampleVariables, templateVariables, validateTemplate, type TemplateVariable, type TemplateVariables } from './render.js';
 import { createTemplate, deleteTemplate, getTemplate, listTemplates, updateTemplate } from './templates.js';
 import { previewSchema, templateSchema, templateVariableSchema } from './contract.js';
 import { noContent } from '../http/response-contract.js';
@@ -43,10 +43,15 @@ export function templateRoutes(api: Api, services: Services): void {
   });
 
   api.get('/api/templates/variables', {
-    schema: { summary: 'The variables a template may use, with the sample values previews use', tags: ['templates'], response: { 200: z.object({ variables: z.array(templateVariableSchema) }) } },
-  }, async () => ({
-    variables: Object.entries(templateVariables).map(([variable, description]) => ({
-      name: variable, description, sample: String(sampleVariables[variable as keyof typeof sampleVariables]),
+    schema: {
+      summary: 'The variables a template may use, with the sample values previews use; `scope=group_post`: those a schedule or broadcast fills per group',
+      tags: ['templates'],
+      querystring: z.strictObject({ scope: z.enum(['template', 'group_post']).default('template') }),
+      response: { 200: z.object({ variables: z.array(templateVariableSchema) }) },
+    },
+  }, async (request) => ({
+    variables: (request.query.scope === 'group_post' ? groupPostVariables : Object.keys(templateVariables) as TemplateVariable[]).map((name) => ({
+      name, description: templateVariables[name], sample: String(sampleVariables[name]),
     })),
   }));
 

@@ -35,3 +35,29 @@ export function telegramHtmlProblem(html: string): HtmlProblem | undefined {
 export function escapeTelegramHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
+
+/** Telegram's limit on a message's text, counted after the markup is parsed away. */
+export const maxMessageLength = 4096;
+
+const namedEntities: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"' };
+
+/**
+ * The text Telegram keeps from Telegram HTML: tags gone, entities decoded (numeric ones and
+ * the four named ones Telegram knows), surrounding whitespace trimmed — what its
+ * 4096-character limit is judged on, so a long link's markup does not count against it.
+ */
+export function telegramVisibleText(html: string): string {
+  return html
+    .replace(/<[^>]*>/g, '')
+    .replace(/&(#x[0-9a-fA-F]+|#\d+|lt|gt|amp|quot);/g, (entity, name: string) => {
+      if (!name.startsWith('#')) return namedEntities[name]!;
+      const code = name[1] === 'x' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
+      return code <= 0x10ffff ? String.fromCodePoint(code) : entity;
+    })
+    .trim();
+}
+
+/** Characters as Telegram counts them (code points) of what `html` shows. */
+export function telegramTextLength(html: string): number {
+  return [...telegramVisibleText(html)].length;
+}

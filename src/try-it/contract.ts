@@ -6,5 +6,10 @@ export const tryItReplySchema = z.object({ text: z.string(), parseMode: z.litera
 export type TryItReply = z.output<typeof tryItReplySchema>;
 
 /** What the bot answered, in the chat the message went to. */
-export const tryItAnswerSchema = z.object({ chatId: z.number().int(), replies: z.array(tryItReplySchema) }).meta({ id: 'TryItAnswer' });
+export const tryItAnswerSchema = z.object({
+  chatId: z.number().int(),
+  replies: z.array(tryItReplySchema),
+  /** `no_rule`: no reply rule (or start greeting) answers this message, so none was awaited. */
+  answered: z.enum(['expected', 'no_rule']),
+}).meta({ id: 'TryItAnswer' });
 export type TryItAnswer = z.output<typeof tryItAnswerSchema>;

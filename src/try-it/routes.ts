@@ -24,6 +24,6 @@ export function tryItRoutes(api: Api, services: Services): void {
     if (!(await control.available())) {
       throw new AppError('conflict', 'Try it runs against the Telegram sandbox, and this installation talks to the real Telegram: write to your bot in Telegram instead');
     }
-    return tryMessage({ control, cache: services.cache }, tenantId, bot.telegramBotId, request.body.text, request.body.chat);
+    return tryMessage({ control, cache: services.cache, db: services.db }, tenantId, bot, request.body.text, request.body.chat);
   });
 }

@@ -1,6 +1,9 @@
 import type { Message } from 'grammy/types';
+import { recordTryItGroup } from '../groups/index.js';
 import type { Cache } from '../platform/cache/index.js';
+import type { Database } from '../platform/db/index.js';
 import { Day, Second, sleep } from '../platform/time.js';
+import { botWillAnswer } from './expected-answer.js';
 import { SandboxCallError, type SandboxControl } from './sandbox-control.js';
 import type { TryItAnswer } from './contract.js';
 
@@ -21,11 +24,15 @@ const settle = 400;
  * Nothing is faked: the message reaches the bot as an update, runs through the pipeline and
  * the outbox, and the answer is read back from the sandbox chat.
  */
-export async function tryMessage(deps: { control: SandboxControl; cache: Cache }, tenantId: string, telegramBotId: number, text: string, chat: 'group' | 'private'): Promise<TryItAnswer> {
-  const cast = await castFor(deps, tenantId, telegramBotId);
+export async function tryMessage(deps: TryItDeps, tenantId: string, bot: TryItBot, text: string, chat: 'group' | 'private'): Promise<TryItAnswer> {
+  const telegramBotId = bot.telegramBotId;
+  const cast = await castFor(deps, tenantId, bot);
   const chatId = chat === 'group' ? cast.groupChatId : cast.userId;
+  const expected = await deps.db.withTenant(tenantId, (tx) => botWillAnswer(tx, bot, text, { kind: chat, chatId }));
   const botQuery = chat === 'private' ? `?botId=${telegramBotId}` : '';
   const sent = await deps.control.post<Message>('/messages', { userId: cast.userId, chatId, text, ...(chat === 'private' ? { botId: telegramBotId } : {}) });
+  // Still sent, so the bot sees it as it would; nothing will come back, so nothing to wait for.
+  if (!expected) return { chatId, replies: [], answered: 'no_rule' };
 
   const deadline = Date.now() + answerWait;
   let firstAnswerAt: number | undefined;
@@ -36,11 +43,28 @@ export async function tryMessage(deps: { control: SandboxControl; cache: Cache }
     replies = messages.filter((m) => m.from?.id === telegramBotId && m.message_id > sent.message_id);
     if (replies.length > 0) firstAnswerAt ??= Date.now();
   }
-  return { chatId, replies: replies.map((m) => ({ text: m.text ?? '', parseMode: m.entities?.length ? 'HTML' : null })) };
+  return { chatId, replies: replies.map((m) => ({ text: m.text ?? '', parseMode: m.entities?.length ? 'HTML' : null })), answered: 'expected' };
 }
 
-/** Creates (once, remembered in the cache) the tenant's Try-it person and group, with /start done. */
-async function castFor(deps: { control: SandboxControl; cache: Cache }, tenantId: string, telegramBotId: number): Promise<TryItCast> {
+export interface TryItDeps {
+  control: SandboxControl;
+  cache: Cache;
+  db: Database;
+}
+
+/** The tenant's bot: Kovan's id for it and Telegram's. */
+export interface TryItBot {
+  id: string;
+  telegramBotId: number;
+  username: string;
+}
+
+/**
+ * Creates (once, remembered in the cache) the tenant's Try-it person and group, with /start
+ * done. The group is recorded as the Try-it group before the bot joins it, so it never
+ * counts or shows as one of the tenant's groups.
+ */
+async function castFor(deps: TryItDeps, tenantId: string, { id: botId, telegramBotId }: TryItBot): Promise<TryItCast> {
   const key = `tryit:${tenantId}:${telegramBotId}`;
   const known = await deps.cache.get(key);
   if (known) {
@@ -55,6 +79,7 @@ async function castFor(deps: { control: SandboxControl; cache: Cache }, tenantId
   }
   const user = await deps.control.post<{ id: number }>('/users', { firstName: 'You', lastName: '(Try it)', languageCode: 'en' });
   const group = await deps.control.post<{ id: number }>('/groups', { title: 'Try it', type: 'supergroup', memberIds: [user.id] });
+  await deps.db.withTenant(tenantId, (tx) => recordTryItGroup(tx, botId, { chatId: group.id, type: 'supergroup', title: 'Try it' }));
   await deps.control.post(`/groups/${group.id}/bots`, { botId: telegramBotId, admin: true, canInviteUsers: true, canDeleteMessages: true, addedBy: user.id });
   await deps.control.post('/starts', { userId: user.id, botId: telegramBotId });
   const cast = { userId: user.id, groupChatId: group.id };

@@ -41,14 +41,28 @@ describe('register', () => {
     assert.deepEqual(sameMail.body.fields.map((f: { field: string }) => f.field), ['email']);
   });
 
-  test('weak passwords are refused with the reason', async () => {
-    for (const [password, reason] of [['short', /at least 8/], ['iloveyou1', /most common/], ['x'.repeat(129), /.+/]] as const) {
+  test('weak passwords are refused by a strength estimate, with a stable code and values the Mini App words', async () => {
+    const cases = [
+      ['short', 'password_too_short', /at least 8/],
+      ['password123', 'password_weak', /too easy to guess \(this is a commonly used password\)/],
+      ['iloveyou123', 'password_weak', /too easy to guess \(this is similar to a commonly used password\)/],
+      ['qwertyuiop', 'password_weak', /too easy to guess/],
+    ] as const;
+    for (const [password, code, reason] of cases) {
       const r = await api.request('POST', '/api/auth/register', { body: { username: 'weak' + Math.floor(Math.random() * 1e6), email: `w${Math.random()}@example.test`, password } });
       assert.equal(r.status, 400, password);
       assert.equal(r.body.code, 'validation_failed');
-      assert.equal(r.body.fields[0].field, 'password');
+      assert.deepEqual({ field: r.body.fields[0].field, code: r.body.fields[0].code }, { field: 'password', code }, password);
       assert.match(r.body.detail + r.body.fields[0].message, reason);
     }
+    const weak = await api.request('POST', '/api/auth/register', { body: { username: 'weakling' + Math.floor(Math.random() * 1e6), email: `w${Math.random()}@example.test`, password: 'password123' } });
+    assert.deepEqual(weak.body.fields[0].params, { warning: 'common', suggestions: 'anotherWord' });
+  });
+
+  test('a password made of the account’s own username is too easy to guess', async () => {
+    const username = 'zeynepkaya' + Math.floor(Math.random() * 1e3);
+    const r = await api.request('POST', '/api/auth/register', { body: { username, email: `${username}@example.test`, password: `${username}!` } });
+    assert.deepEqual([r.status, r.body.fields?.[0]?.code], [400, 'password_weak'], r.text);
   });
 
   test('the password is stored as argon2id, never in clear', async () => {

@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isAdvancedTemplate, mentionOf, renderTemplate, telegramHtmlProblem, validateTemplate } from '../../src/templates/index.js';
+import fc from 'fast-check';
+import {
+  escapeTelegramHtml, groupPostVariables, isAdvancedTemplate, mentionOf, renderTemplate, telegramHtmlProblem, telegramTextLength, telegramVisibleText, templateProblem, validateTemplate,
+} from '../../src/templates/index.js';
 
 test('variables render escaped for Telegram HTML; the template’s own markup stays', async () => {
   const text = await renderTemplate('Hi <b>{first_name}</b> in {group_title}', { first_name: '<script>&', group_title: 'A<B>' });
@@ -44,4 +47,18 @@ test('Telegram HTML checker accepts nesting and rejects crossing tags', () => {
   assert.equal(telegramHtmlProblem('<b><i>x</i></b> <a href="https://x">y</a>'), undefined);
   assert.match(telegramHtmlProblem('<b><i>x</b></i>')!.message, /closes <i>/);
   assert.match(telegramHtmlProblem('1 < 2')!.message, /&lt;/);
+});
+
+test('Telegram’s length is the text it shows: tags gone, entities decoded, trimmed, in code points', () => {
+  assert.equal(telegramVisibleText(' <b>a &lt; b</b> &amp; <a href="https://x.example/long">c</a>&#33;&#x21;&quot; '), 'a < b & c!!"');
+  assert.equal(telegramTextLength('👨‍👩‍👧'), 5);
+  fc.assert(fc.property(fc.string({ maxLength: 200 }), (plain) => {
+    assert.equal(telegramVisibleText(escapeTelegramHtml(plain)), plain.trim(), 'escaping, then parsing, gives the text back');
+  }));
+});
+
+test('a post to groups may only use the group’s variables', async () => {
+  assert.equal(await templateProblem('News for {group_title} on {date}', groupPostVariables), undefined);
+  assert.match((await templateProblem('Hi {first_name}', groupPostVariables))!.message, /unknown variable \{first_name\}; available: group_title, member_count/);
+  assert.match((await templateProblem('Hi {{ mention }}', groupPostVariables))!.message, /unknown variable mention/);
 });

@@ -4,6 +4,9 @@ import { language } from '../i18n';
 export interface FieldProblem {
   field: string;
   message: string;
+  /** A stable code (e.g. `password_weak`) and its values: the Mini App words these from its dictionaries. */
+  code?: string;
+  params?: Record<string, string | number>;
 }
 
 /**

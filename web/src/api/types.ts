@@ -9,7 +9,7 @@ import type { Bot as ServerBot, ChecklistItem as ServerChecklistItem, SetupCheck
 import type { DashboardStats as ServerDashboardStats } from '../../../src/analytics/contract.js';
 import type { ApiKey as ServerApiKey } from '../../../src/api-keys/contract.js';
 import type { Payment as ServerPayment, PlanChange as ServerPlanChange } from '../../../src/billing/contract.js';
-import type { DeliveryPlan as ServerDeliveryPlan, Schedule as ServerSchedule, Usage as ServerUsage } from '../../../src/delivery/contract.js';
+import type { DeliveryPlan as ServerDeliveryPlan, ScheduleWithOutcome, Usage as ServerUsage } from '../../../src/delivery/contract.js';
 import type { Fleet as ServerFleet } from '../../../src/fleet/contract.js';
 import type { Group as ServerGroup } from '../../../src/groups/contract.js';
 import type { Invitation as ServerInvitation, TeamMember as ServerTeamMember } from '../../../src/members/contract.js';
@@ -38,7 +38,9 @@ export type SetupChecklist = Serialized<ServerSetupChecklist>;
 export type Group = Serialized<ServerGroup>;
 export type Template = Serialized<ServerTemplate>;
 export type ReplyRule = Serialized<ServerReplyRule>;
-export type Schedule = Serialized<ServerSchedule>;
+/** A schedule with how its latest run went (null before it first runs). */
+export type Schedule = Serialized<ScheduleWithOutcome>;
+export type { OutcomeState } from '../../../src/delivery/contract.js';
 export type Usage = Serialized<ServerUsage>;
 export type DeliveryPlan = Serialized<ServerDeliveryPlan>;
 export type Payment = Serialized<ServerPayment>;

@@ -1,6 +1,7 @@
 import type { HistoryRow, LiveEvent } from '../api/types';
 import { formatDateTime, hasText, t } from '../i18n';
 import { Empty } from './async';
+import { telegramText } from './telegram-message';
 
 interface Line {
   key: string;
@@ -23,11 +24,15 @@ function fromEvent(event: LiveEvent, i: number): Line {
   return { key: `live-${i}-${event.at}`, at: event.at, text: base + quote(d.text) + reason };
 }
 
-/** A history row as a sentence: who wrote or what the bot sent, and how it ended. */
+/** A history row as a sentence: who wrote where, or what the bot sent where, and how it ended — the text as Telegram shows it. */
 function fromHistory(row: HistoryRow): Line {
-  const base = row.direction === 'in' ? t('event.historyIn') : t('event.historyOut', { kind: hasText(`kind.${row.kind}`) ? t(`kind.${row.kind}` as 'kind.reply') : row.kind });
+  const where = row.groupTitle ?? t(row.chatId > 0 ? 'event.privateChat' : 'event.chat');
+  const base = row.direction === 'in'
+    ? t('event.historyIn', { who: row.userName ?? t('event.someone'), where })
+    : t('event.historyOut', { kind: hasText(`kind.${row.kind}`) ? t(`kind.${row.kind}` as 'kind.reply') : row.kind, where });
   const status = row.direction === 'out' && row.status !== 'sent' ? ` (${row.status})` : '';
-  return { key: `h-${row.id}`, at: row.at, text: base + quote(row.text) + status };
+  const text = row.text && row.html ? telegramText(row.text) : row.text;
+  return { key: `h-${row.id}`, at: row.at, text: base + quote(text) + status };
 }
 
 /** Recent activity, newest first: live events not in the stored history yet, then the history. */

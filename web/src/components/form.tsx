@@ -1,13 +1,25 @@
 import type { ComponentChildren, InputHTMLAttributes, Ref, TextareaHTMLAttributes } from 'preact';
-import { useId, useState } from 'preact/hooks';
-import { ApiError } from '../api/client';
-import { t } from '../i18n';
+import { useId, useRef, useState } from 'preact/hooks';
+import { ApiError, type FieldProblem } from '../api/client';
+import { hasText, t } from '../i18n';
 import { haptic } from '../telegram';
 import { ErrorText } from './error-text';
 
 /** The API names a field by its path (`settings.quietHours.start`, `events.0`); a form control by its name. */
 function fieldMatches(path: string, name: string): boolean {
   return path === name || path.startsWith(`${name}.`) || path.endsWith(`.${name}`);
+}
+
+/**
+ * A field's problem in the person's language: from the dictionaries when the API gave a code
+ * they know (`problem.<code>`, and for a weak password zxcvbn's warning), else the API's words.
+ */
+export function fieldMessage(problem: FieldProblem): string {
+  const key = `problem.${problem.code}`;
+  if (!problem.code || !hasText(key)) return problem.message;
+  const params = problem.params ?? {};
+  const warning = `password.warning.${params.warning}`;
+  return [t(key, params), params.warning && hasText(warning) ? t(warning) : ''].filter(Boolean).join(' ');
 }
 
 export interface Submission {
@@ -28,7 +40,10 @@ export function useSubmit<T>(action: () => Promise<T>, onDone?: (result: T) => v
   return {
     busy,
     error,
-    fieldError: (name) => error?.fields.find((f) => fieldMatches(f.field, name))?.message,
+    fieldError: (name) => {
+      const problem = error?.fields.find((f) => fieldMatches(f.field, name));
+      return problem && fieldMessage(problem);
+    },
     async submit(event) {
       event?.preventDefault();
       if (busy) return;
@@ -55,6 +70,21 @@ export function FormError({ submission, fields = [] }: { submission: Submission;
   const unshown = error.fields.filter((f) => !fields.some((name) => fieldMatches(f.field, name)));
   if (error.fields.length > 0 && unshown.length === 0) return <p class="error" role="alert">{t('form.fixFields')}</p>;
   return <ErrorText error={unshown.length === error.fields.length ? error : new ApiError(error.code, error.message, error.status, unshown, error.details, error.requestId)} />;
+}
+
+/**
+ * A field's error while its value is still the one the API refused: once the person changes
+ * the field, the old complaint no longer describes it and goes (the next save judges anew).
+ * Each save passes through a render without errors, which forgets the refused value.
+ */
+function useErrorUntilChanged(error: string | undefined, value: unknown): string | undefined {
+  const refused = useRef<{ value: unknown } | undefined>(undefined);
+  if (error === undefined) {
+    refused.current = undefined;
+    return undefined;
+  }
+  refused.current ??= { value };
+  return Object.is(refused.current.value, value) ? error : undefined;
 }
 
 interface FieldShell {
@@ -87,8 +117,9 @@ type InputProps = FieldShell & Pick<InputHTMLAttributes<HTMLInputElement>,
   onValue(value: string): void;
 };
 
-export function TextField({ label, error, hint, value, onValue, type = 'text', ...rest }: InputProps) {
+export function TextField({ label, error: refusal, hint, value, onValue, type = 'text', ...rest }: InputProps) {
   const id = useId();
+  const error = useErrorUntilChanged(refusal, value);
   return (
     <Shell id={id} label={label} error={error} hint={hint}>
       {/* preact types each input type separately; any of ours takes the same attributes as text */}
@@ -103,8 +134,9 @@ type AreaProps = FieldShell & Pick<TextareaHTMLAttributes<HTMLTextAreaElement>, 
   inputRef?: Ref<HTMLTextAreaElement>;
 };
 
-export function TextArea({ label, error, hint, value, onValue, inputRef, ...rest }: AreaProps) {
+export function TextArea({ label, error: refusal, hint, value, onValue, inputRef, ...rest }: AreaProps) {
   const id = useId();
+  const error = useErrorUntilChanged(refusal, value);
   return (
     <Shell id={id} label={label} error={error} hint={hint}>
       <textarea id={id} ref={inputRef} value={value} onInput={(e) => onValue(e.currentTarget.value)} {...described(id, { label, error, hint })} {...rest} />
@@ -112,13 +144,14 @@ export function TextArea({ label, error, hint, value, onValue, inputRef, ...rest
   );
 }
 
-export function SelectField<V extends string>({ label, error, hint, value, onValue, options, disabled }: FieldShell & {
+export function SelectField<V extends string>({ label, error: refusal, hint, value, onValue, options, disabled }: FieldShell & {
   value: V;
   onValue(value: V): void;
   options: Array<{ value: V; label: string }>;
   disabled?: boolean;
 }) {
   const id = useId();
+  const error = useErrorUntilChanged(refusal, value);
   return (
     <Shell id={id} label={label} error={error} hint={hint}>
       <select id={id} value={value} disabled={disabled} onChange={(e) => onValue(e.currentTarget.value as V)} {...described(id, { label, error, hint })}>
@@ -129,8 +162,9 @@ export function SelectField<V extends string>({ label, error, hint, value, onVal
 }
 
 /** An on/off switch: a real checkbox, so keyboards and screen readers know it. */
-export function Toggle({ label, checked, onChange, hint, error, disabled }: FieldShell & { checked: boolean; onChange(checked: boolean): void; disabled?: boolean }) {
+export function Toggle({ label, checked, onChange, hint, error: refusal, disabled }: FieldShell & { checked: boolean; onChange(checked: boolean): void; disabled?: boolean }) {
   const id = useId();
+  const error = useErrorUntilChanged(refusal, checked);
   return (
     <div class={error ? 'field toggle invalid' : 'field toggle'}>
       <input id={id} type="checkbox" role="switch" checked={checked} disabled={disabled} onChange={(e) => onChange(e.currentTarget.checked)} {...described(id, { label, error, hint })} />

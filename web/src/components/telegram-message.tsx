@@ -29,6 +29,11 @@ function rebuild(source: Node, target: Node): void {
   }
 }
 
+/** What Telegram shows of a Telegram HTML text, as plain text: tags gone, entities decoded (parsed inert, never run). */
+export function telegramText(html: string): string {
+  return new DOMParser().parseFromString(html, 'text/html').body.textContent ?? '';
+}
+
 /** A message as Telegram would show it: HTML parse mode rendered safely, plain text as text. */
 export function TelegramMessage({ text, html, class: className }: { text: string; html: boolean; class?: string }) {
   const ref = useRef<HTMLDivElement>(null);

@@ -10,6 +10,7 @@ import { Page, Section } from '../../components/page';
 import { formatDateTime, formatNumber, t } from '../../i18n';
 import { navigate } from '../../router';
 import { useMainButton } from '../../telegram-buttons';
+import { useVariableInsertion, VariablesHelp } from '../templates/template-editor';
 
 type Repeat = 'once' | 'daily' | 'weekly';
 
@@ -48,6 +49,7 @@ export function ComposeBroadcast({ mode }: { mode: 'broadcast' | 'schedule' }) {
   const [weekday, setWeekday] = useState('1');
   const plan = usePlan(groupIds);
   const post = useActionPost();
+  const { area, insert } = useVariableInsertion(text, setText);
 
   const send = useSubmit(() => mode === 'broadcast'
     ? post('api/broadcasts', { text, group_ids: groupIds, ...(name.trim() ? { name: name.trim() } : {}) })
@@ -63,7 +65,8 @@ export function ComposeBroadcast({ mode }: { mode: 'broadcast' | 'schedule' }) {
     <Page title={mode === 'broadcast' ? t('delivery.newBroadcast') : t('delivery.newSchedule')} back="delivery">
       <form onSubmit={send.submit} noValidate>
         <TextField label={t('compose.name')} value={name} onValue={setName} error={send.fieldError('name')} hint={t('compose.nameHint')} />
-        <TextArea label={t('compose.text')} rows={5} required value={text} onValue={setText} error={send.fieldError('text')} hint={t('compose.textHint')} />
+        <TextArea label={t('compose.text')} rows={5} required inputRef={area} value={text} onValue={setText} error={send.fieldError('text')} hint={t('compose.textHint')} />
+        <VariablesHelp scope="group_post" onInsert={insert} />
         <fieldset class="checks">
           <legend>{t('compose.groups')}</legend>
           <AsyncView resource={groups} isEmpty={(d) => d.groups.length === 0} empty={<p>{t('groups.empty')}</p>}>

@@ -55,7 +55,7 @@ function Editor({ template, kind: initialKind }: { template?: Template; kind: Te
   const [kind, setKind] = useState<TemplateKind>(initialKind);
   const [name, setName] = useState(template?.name ?? '');
   const [content, setContent] = useState(template?.content ?? '');
-  const area = useRef<HTMLTextAreaElement>(null);
+  const { area, insert } = useVariableInsertion(content, setContent);
   const preview = useServerPreview(content);
 
   const save = useSubmit(
@@ -66,14 +66,6 @@ function Editor({ template, kind: initialKind }: { template?: Template; kind: Te
   );
   const remove = useSubmit(() => api('DELETE', `api/templates/${template?.id}`), () => navigate('templates'));
   useMainButton(t('common.save'), () => void save.submit(), { busy: save.busy, disabled: !canEdit });
-
-  const insert = (variable: string) => {
-    const box = area.current;
-    const token = `{${variable}}`;
-    const at = box?.selectionStart ?? content.length;
-    setContent(content.slice(0, at) + token + content.slice(box?.selectionEnd ?? at));
-    requestAnimationFrame(() => { box?.focus(); box?.setSelectionRange(at + token.length, at + token.length); });
-  };
 
   return (
     <>
@@ -111,9 +103,25 @@ function Editor({ template, kind: initialKind }: { template?: Template; kind: Te
   );
 }
 
-/** The variables a template may use, with the server's descriptions; a tap inserts one at the cursor. */
-function VariablesHelp({ onInsert }: { onInsert?: (name: string) => void }) {
-  const variables = useResource<{ variables: TemplateVariable[] }>('api/templates/variables');
+/** A text area's ref and how to put `{variable}` at its cursor (replacing a selection), keeping the cursor after it. */
+export function useVariableInsertion(text: string, setText: (text: string) => void) {
+  const area = useRef<HTMLTextAreaElement>(null);
+  const insert = (variable: string) => {
+    const box = area.current;
+    const token = `{${variable}}`;
+    const at = box?.selectionStart ?? text.length;
+    setText(text.slice(0, at) + token + text.slice(box?.selectionEnd ?? at));
+    requestAnimationFrame(() => { box?.focus(); box?.setSelectionRange(at + token.length, at + token.length); });
+  };
+  return { area, insert };
+}
+
+/**
+ * The variables a template may use (or, `scope: 'group_post'`, those a schedule or broadcast
+ * fills per group), with the server's descriptions; a tap inserts one.
+ */
+export function VariablesHelp({ onInsert, scope = 'template' }: { onInsert?: (name: string) => void; scope?: 'template' | 'group_post' }) {
+  const variables = useResource<{ variables: TemplateVariable[] }>(`api/templates/variables?scope=${scope}`);
   return (
     <Section title={t('templates.variables')}>
       <p class="muted small">{t('templates.variablesIntro')}</p>

@@ -23,9 +23,10 @@ export function TryIt() {
     if (!sent) return;
     setLines((l) => [...l, { from: 'user', text: sent, chat }]);
     setText('');
+    // `no_rule`: the server knew at once that nothing answers this, and did not wait.
     const answer = await api<TryItAnswer>('POST', 'api/try-it/messages', { text: sent, chat });
     setLines((l) => [...l, ...(answer.replies.length === 0
-      ? [{ from: 'none' as const, text: t('tryIt.noReply'), chat }]
+      ? [{ from: 'none' as const, text: t(answer.answered === 'no_rule' ? 'tryIt.noRule' : 'tryIt.noReply'), chat }]
       : answer.replies.map((r) => ({ from: 'bot' as const, text: r.text, html: r.parseMode === 'HTML', chat })))]);
   });
   useEffect(() => end.current?.scrollIntoView({ block: 'nearest' }), [lines.length]);
