@@ -30,12 +30,12 @@ import { billingRoutes } from '../billing/index.js';
 import { operatorRoutes } from '../operator/index.js';
 import { AppError } from '../platform/errors.js';
 import { httpRequestDuration } from '../platform/metrics.js';
-import { Second } from '../platform/time.js';
 import { authenticate } from './authenticate.js';
+import { connectionLimits } from './connection-limits.js';
 import { registerJsonParser } from './json-body.js';
 import { registerOpsRoutes } from './ops-routes.js';
 import { sendProblem } from './problem.js';
-import { enforceRateLimit } from './rate-limit.js';
+import { enforceRateLimit, enforceTenantWriteBudget } from './rate-limit.js';
 import type { Api, RouteModule, Services } from './types.js';
 
 /** Every context's routes, in one list: the isolation tests walk the routes these register. */
@@ -71,12 +71,11 @@ const webDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../.
 export async function buildServer(services: Services, options: ServerOptions = {}): Promise<{ app: FastifyInstance; routes: RegisteredRoute[] }> {
   const app = Fastify({
     loggerInstance: services.log as FastifyBaseLogger,
-    bodyLimit: 1024 * 1024,
+    ...connectionLimits(services.config),
     trustProxy: services.config.TRUST_PROXY,
     requestIdHeader: 'x-request-id',
     genReqId: () => crypto.randomUUID(),
     logController: new LogController({ requestIdLogLabel: 'request_id' }),
-    connectionTimeout: 30 * Second,
     return503OnClosing: true,
   });
   app.setValidatorCompiler(validatorCompiler);
@@ -105,6 +104,7 @@ export async function buildServer(services: Services, options: ServerOptions = {
     // Every later log line of this request names its tenant (ELK: filter by tenant_id).
     if (request.principal) request.log = reply.log = request.log.child({ tenant_id: request.principal.tenantId });
     await enforceRateLimit(services.cache, request, reply);
+    await enforceTenantWriteBudget(services.cache, request, reply, services.config.TENANT_WRITE_LIMIT);
   });
   app.addHook('onResponse', async (request, reply) => {
     httpRequestDuration.observe(
@@ -117,7 +117,7 @@ export async function buildServer(services: Services, options: ServerOptions = {
     publicScope.addHook('onRoute', (route) => { route.config = { ...route.config, auth: 'public' }; });
     await publicScope.register(swaggerUi, { routePrefix: '/api/docs' });
     publicScope.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-    registerOpsRoutes(publicScope, services.db);
+    registerOpsRoutes(publicScope, services.db, { maxEventLoopDelayMs: services.config.EVENT_LOOP_READY_MAX_MS });
     if (existsSync(webDist)) {
       await publicScope.register(staticFiles, { root: webDist, prefix: '/', wildcard: false, index: ['index.html'] });
     } else {
