@@ -35,7 +35,7 @@ import { connectionLimits } from './connection-limits.js';
 import { registerJsonParser } from './json-body.js';
 import { registerOpsRoutes } from './ops-routes.js';
 import { sendProblem } from './problem.js';
-import { enforceRateLimit, enforceTenantWriteBudget } from './rate-limit.js';
+import { enforceRateLimit, enforceTenantWriteBudget, refuseOverBudgetCredential } from './rate-limit.js';
 import type { Api, RouteModule, Services } from './types.js';
 
 /** Every context's routes, in one list: the isolation tests walk the routes these register. */
@@ -100,6 +100,7 @@ export async function buildServer(services: Services, options: ServerOptions = {
 
   // Order of every request: authenticate → rate limit → validate → handler (Outline's order).
   app.addHook('onRequest', async (request, reply) => {
+    await refuseOverBudgetCredential(services.cache, request, reply, services.config.TENANT_WRITE_LIMIT);
     await authenticate(services, request);
     // Every later log line of this request names its tenant (ELK: filter by tenant_id).
     if (request.principal) request.log = reply.log = request.log.child({ tenant_id: request.principal.tenantId });
