@@ -58,7 +58,8 @@ export async function enforceTenantWriteBudget(cache: Cache, request: FastifyReq
 
 /** Before authentication: a write with a credential whose tenant is over budget is refused at once. */
 export async function refuseOverBudgetCredential(cache: Cache, request: FastifyRequest, reply: FastifyReply, limit: number): Promise<void> {
-  if (readMethods.has(request.method)) return;
+  // Public routes (login, webhook ingress) are never a tenant's write, whatever cookie comes along.
+  if (readMethods.has(request.method) || request.routeOptions.config.auth === 'public') return;
   const refused = credentialKey(request);
   const until = refused ? Number(await cache.get(refused)) : 0;
   if (until > Date.now()) refuseWrite(reply, limit, until - Date.now());

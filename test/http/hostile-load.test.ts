@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { RegisteredRoute } from '../../src/http/server.js';
 import { startRuntime, type Runtime, type RuntimeTenant } from '../helpers/runtime.js';
+import { realPostgres } from '../helpers/env.js';
 import { eventually } from '../helpers/processes.js';
 
 /**
@@ -16,12 +17,20 @@ import { eventually } from '../helpers/processes.js';
  */
 const loadMs = 10_000;
 const tenants = 3;
-const loopsPerTenant = 4;
+/**
+ * The embedded PGlite runs every query on this process's one thread, one at a time, so there
+ * every answer waits for all tenants' queries before it (and /healthz for the thread): the
+ * same load is lighter and the bounds looser than on PostgreSQL.
+ */
+const embedded = !realPostgres;
+const loopsPerTenant = embedded ? 2 : 4;
 /**
  * Generous: the machine running CI is shared and slow, and the Try-it route waits up to
  * ~10 s for the bot's answer by design; a hang or a stuck loop is far beyond it.
  */
-const answerBoundMs = 20_000;
+const answerBoundMs = embedded ? 45_000 : 20_000;
+/** /healthz is asked every 200 ms; at least this many answers must come back during the load. */
+const healthAnswersAtLeast = embedded ? 3 : loadMs / 1000;
 /** Distinct broadcasts per tenant; each is sent again and again with its idempotency key. */
 const broadcastsPerTenant = 3;
 
@@ -108,7 +117,7 @@ test('several tenants hammer every write route: no 5xx, bounded answers, /health
   const summary = `answers ${JSON.stringify(Object.fromEntries(statuses))}, slowest ${Math.round(slowest)} ms, /healthz ${health.length}× (slowest ${Math.round(Math.max(...health))} ms)`;
   console.log(`# ${summary}`);
   assert.deepEqual(failures, [], summary);
-  assert.ok(health.length >= loadMs / 1000, `/healthz answered only ${health.length} times: ${summary}`);
+  assert.ok(health.length >= healthAnswersAtLeast, `/healthz answered only ${health.length} times: ${summary}`);
   assert.ok(Math.max(...health) < answerBoundMs, summary);
 
   // The outbox settles: nothing due is left queued, claimed or in flight.
