@@ -8,7 +8,7 @@ import type { RouteModule } from '../../src/http/types.js';
  * A process whose event loop lags says so: /readyz answers 503 (the load balancer routes
  * around it) until the loop keeps time again, and /metrics exports the delay.
  */
-const blockMs = 2000;
+const blockMs = 3000;
 const blockingRoute: RouteModule = (api) => {
   api.post('/test/block-loop', { config: { auth: 'public' } }, async () => {
     const until = Date.now() + blockMs;
@@ -18,11 +18,11 @@ const blockingRoute: RouteModule = (api) => {
 };
 
 let api: TestApi;
-before(async () => { api = await startTestApi({ config: { EVENT_LOOP_READY_MAX_MS: '500' }, extraRoutes: [blockingRoute] }); });
+before(async () => { api = await startTestApi({ config: { EVENT_LOOP_READY_MAX_MS: '1500' }, extraRoutes: [blockingRoute] }); });
 after(async () => { await api.close(); });
 
 test('/readyz is 503 right after the loop was held, and ready again once it keeps time', async () => {
-  await eventually(async () => (await api.request('GET', '/readyz')).status === 200, 20_000, 'ready before the block');
+  await eventually(async () => (await api.request('GET', '/readyz')).status === 200, 45_000, 'ready before the block');
   const blocked = await api.request('POST', '/test/block-loop');
   assert.equal(blocked.status, 200);
   const lagging = await api.request('GET', '/readyz');
@@ -33,7 +33,7 @@ test('/readyz is 503 right after the loop was held, and ready again once it keep
   const recovered = await eventually(async () => {
     const r = await api.request('GET', '/readyz');
     return r.status === 200 && r;
-  }, 20_000, 'ready again');
+  }, 45_000, 'ready again');
   assert.equal(recovered.body.eventLoop, true);
   assert.equal((await api.request('GET', '/healthz')).status, 200);
 });
