@@ -15,6 +15,9 @@ export interface LoadResult {
 
 export interface LoadOptions {
   url: string;
+  /** GET unless told; a body is sent as JSON. */
+  method?: string;
+  body?: unknown;
   headers?: Record<string, string>;
   /** Requests in flight at all times. */
   concurrency: number;
@@ -32,14 +35,16 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const target = new URL(options.url);
   if (!['127.0.0.1', 'localhost', '[::1]'].includes(target.hostname)) throw new Error('load runs only against a local server');
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.concurrency });
+  const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
+  const headers = payload === undefined ? options.headers : { ...options.headers, 'content-type': 'application/json' };
   const once = () => new Promise<number>((resolve, reject) => {
-    const request = http.request(target, { agent, method: 'GET', headers: options.headers }, (response) => {
+    const request = http.request(target, { agent, method: options.method ?? 'GET', headers }, (response) => {
       response.resume();
       response.on('end', () => resolve(response.statusCode ?? 0));
       response.on('error', reject);
     });
     request.on('error', reject);
-    request.end();
+    request.end(payload);
   });
   for (let i = 0; i < (options.warmupRequests ?? options.concurrency * 20); i++) await once().catch(() => 0);
 

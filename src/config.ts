@@ -60,6 +60,16 @@ export const environmentSchema = z.object({
   LEASE_TTL_MS: z.coerce.number().int().min(500).max(120_000).default(9000),
   /** Long-poll timeout for getUpdates, in seconds (Telegram allows up to 50). */
   POLL_TIMEOUT_SECONDS: z.coerce.number().int().min(0).max(50).default(25),
+  /** /readyz answers 503 while the event loop's delay over the last seconds exceeds this (docs/OPERATIONS.md §10). */
+  EVENT_LOOP_READY_MAX_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+  /** A watchdog thread kills the process when its event loop stays blocked this long (0: never); the supervisor or Kubernetes restarts it. */
+  EVENT_LOOP_STALL_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
+  /** After SIGTERM, how long draining may take before a hard exit (keep below Kubernetes' terminationGracePeriodSeconds). */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(25_000),
+  /** The whole request (headers and body) must arrive within this; slow senders get 408 and are disconnected. */
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  /** Writes (POST/PUT/PATCH/DELETE) one tenant may make per 10 s across all API replicas; more are answered 429. */
+  TENANT_WRITE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(100),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;

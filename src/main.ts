@@ -8,6 +8,8 @@ import { startAll } from './roles/start.js';
 import { startWorker } from './roles/worker.js';
 import { startSandbox } from './sandbox/index.js';
 import { portabilityCommands } from './portability/index.js';
+import { stopOnSignal } from './platform/shutdown.js';
+import { Watchdog } from './platform/watchdog.js';
 
 interface Command {
   summary: string;
@@ -15,17 +17,13 @@ interface Command {
   run(args: string[]): Promise<void>;
 }
 
-/** Stops the role on SIGTERM/SIGINT: finish in-flight work, then exit. A second signal forces it. */
-function stopOnSignal(stop: () => Promise<void>): void {
-  let stopping = false;
-  const onSignal = (signal: string) => {
-    if (stopping) process.exit(1);
-    stopping = true;
-    console.error(`${signal}: shutting down gracefully…`);
-    stop().then(() => process.exit(0), (error) => { console.error(error); process.exit(1); });
-  };
-  process.on('SIGTERM', () => onSignal('SIGTERM'));
-  process.on('SIGINT', () => onSignal('SIGINT'));
+/**
+ * A long-running role from here on: a watchdog thread restarts the process if its event loop
+ * stays blocked, and SIGTERM/SIGINT drain it within SHUTDOWN_TIMEOUT_MS (docs/OPERATIONS.md §10).
+ */
+async function superviseRole(config: Config, stop: () => Promise<void>): Promise<void> {
+  const watchdog = await Watchdog.start({ stallMs: config.EVENT_LOOP_STALL_MS });
+  stopOnSignal(stop, { watchdog, timeoutMs: config.SHUTDOWN_TIMEOUT_MS });
 }
 
 function config(): Config {
@@ -37,8 +35,9 @@ const commands: Record<string, Command> = {
     summary: 'Run the whole product in one process (API, Mini App, workers) on embedded defaults',
     usage: 'kovan start\n\nWith no DATABASE_URL the data lives in PGlite under DATA_DIR (./data).',
     async run() {
-      const running = await startAll(config(), (line) => console.log(line));
-      stopOnSignal(running.stop);
+      const settings = config();
+      const running = await startAll(settings, (line) => console.log(line));
+      await superviseRole(settings, running.stop);
     },
   },
   api: {
@@ -46,18 +45,20 @@ const commands: Record<string, Command> = {
     usage: 'kovan api\n\nStateless; run several behind a load balancer with DATABASE_URL and REDIS_URL set.',
     async run() {
       await ensureMiniAppBuilt((line) => console.log(line));
-      const running = await startApi(config());
+      const settings = config();
+      const running = await startApi(settings);
       console.log(`Kovan API listening at ${running.url}`);
-      stopOnSignal(running.stop);
+      await superviseRole(settings, running.stop);
     },
   },
   worker: {
     summary: 'Run one worker: lease tenant sessions, poll Telegram, drain the outbox',
     usage: 'kovan worker\n\nNeeds DATABASE_URL (PostgreSQL) to share the fleet with other workers. WORKER_POOL pins it to a pool;\nWORKER_CAPACITY is its share in weight units. Serves /healthz, /readyz, /metrics on PORT. SIGTERM drains.',
     async run() {
-      const running = await startWorker(config());
+      const settings = config();
+      const running = await startWorker(settings);
       console.log(`Kovan worker ${running.worker.id} running (health and metrics at ${running.url})`);
-      stopOnSignal(running.stop);
+      await superviseRole(settings, running.stop);
     },
   },
   sandbox: {

@@ -21,7 +21,8 @@ export class Supervisor {
   readonly #children = new Set<ChildProcess>();
   #stopping = false;
 
-  constructor(readonly count: number, readonly env: NodeJS.ProcessEnv, readonly log: Logger) {}
+  /** `drainTimeoutMs`: how long a worker may drain after SIGTERM before it is killed (SHUTDOWN_TIMEOUT_MS). */
+  constructor(readonly count: number, readonly env: NodeJS.ProcessEnv, readonly log: Logger, readonly drainTimeoutMs: number) {}
 
   start(): void {
     for (let slot = 0; slot < this.count; slot++) void this.#keepRunning(slot);
@@ -46,9 +47,17 @@ export class Supervisor {
     return new Promise((resolve) => child.on('exit', (code) => { this.#children.delete(child); resolve(code); }));
   }
 
-  /** SIGTERM to every worker (they drain and release their leases), then wait for them. */
+  /**
+   * SIGTERM to every worker (they drain and release their leases), then wait for them. A
+   * worker still there after the drain timeout (its loop blocked when the signal came, so
+   * it never saw it) gets SIGKILL: its leases then expire instead of being released.
+   */
   async stop(): Promise<void> {
     this.#stopping = true;
-    await Promise.all([...this.#children].map((child) => new Promise((resolve) => { child.once('exit', resolve); child.kill('SIGTERM'); })));
+    await Promise.all([...this.#children].map((child) => new Promise((resolve) => {
+      const hardKill = setTimeout(() => child.kill('SIGKILL'), this.drainTimeoutMs + Second);
+      child.once('exit', () => { clearTimeout(hardKill); resolve(undefined); });
+      child.kill('SIGTERM');
+    })));
   }
 }

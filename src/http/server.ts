@@ -31,13 +31,13 @@ import { billingRoutes } from '../billing/index.js';
 import { operatorRoutes } from '../operator/index.js';
 import { AppError } from '../platform/errors.js';
 import { httpRequestDuration } from '../platform/metrics.js';
-import { Second } from '../platform/time.js';
 import { authenticate } from './authenticate.js';
+import { connectionLimits } from './connection-limits.js';
 import { clientErrorHandler, frameworkErrors } from './framework-errors.js';
 import { registerJsonParser } from './json-body.js';
 import { registerOpsRoutes } from './ops-routes.js';
 import { sendProblem } from './problem.js';
-import { enforceRateLimit } from './rate-limit.js';
+import { enforceRateLimit, enforceTenantWriteBudget, refuseOverBudgetCredential } from './rate-limit.js';
 import { documentedStatuses, documentProblems, responseSerializerCompiler } from './response-contract.js';
 import type { Api, RouteModule, Services } from './types.js';
 
@@ -78,12 +78,11 @@ const webDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../.
 export async function buildServer(services: Services, options: ServerOptions = {}): Promise<{ app: FastifyInstance; routes: RegisteredRoute[] }> {
   const app = Fastify({
     loggerInstance: services.log as FastifyBaseLogger,
-    bodyLimit: 1024 * 1024,
+    ...connectionLimits(services.config),
     trustProxy: services.config.TRUST_PROXY,
     requestIdHeader: 'x-request-id',
     genReqId: () => crypto.randomUUID(),
     logController: new LogController({ requestIdLogLabel: 'request_id' }),
-    connectionTimeout: 30 * Second,
     return503OnClosing: true,
     // Errors raised before Kovan's hooks run are problem documents too.
     frameworkErrors,
@@ -116,10 +115,12 @@ export async function buildServer(services: Services, options: ServerOptions = {
 
   // Order of every request: authenticate → rate limit → validate → handler (Outline's order).
   app.addHook('onRequest', async (request, reply) => {
+    await refuseOverBudgetCredential(services.cache, request, reply, services.config.TENANT_WRITE_LIMIT);
     await authenticate(services, request);
     // Every later log line of this request names its tenant (ELK: filter by tenant_id).
     if (request.principal) request.log = reply.log = request.log.child({ tenant_id: request.principal.tenantId });
     await enforceRateLimit(services.cache, request, reply);
+    await enforceTenantWriteBudget(services.cache, request, reply, services.config.TENANT_WRITE_LIMIT);
   });
   app.addHook('onResponse', async (request, reply) => {
     httpRequestDuration.observe(
@@ -132,7 +133,7 @@ export async function buildServer(services: Services, options: ServerOptions = {
     publicScope.addHook('onRoute', (route) => { route.config = { ...route.config, auth: 'public' }; });
     await publicScope.register(swaggerUi, { routePrefix: '/api/docs' });
     publicScope.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-    registerOpsRoutes(publicScope, services.db);
+    registerOpsRoutes(publicScope, services.db, { maxEventLoopDelayMs: services.config.EVENT_LOOP_READY_MAX_MS });
     // `kovan start` and `kovan api` build the Mini App before this (roles/mini-app-build.ts); an
     // image built without it serves the API alone.
     if (existsSync(webDist)) {

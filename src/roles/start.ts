@@ -40,7 +40,7 @@ export async function startAll(baseConfig: Config, print: (line: string) => void
   const workerCount = embedded ? 1 : config.WORKERS ?? 2;
   if (embedded && (config.WORKERS ?? 1) > 1) print('WORKERS > 1 needs PostgreSQL (DATABASE_URL): the embedded database serves one process. Running 1 worker.');
   const inProcess = embedded ? createWorker(platform) : undefined;
-  const supervisor = embedded ? undefined : new Supervisor(workerCount, { ...process.env, TELEGRAM_API_ROOT: config.TELEGRAM_API_ROOT, PLATFORM_BOT_TOKEN: config.PLATFORM_BOT_TOKEN, DEMO_MODE: 'off' }, platform.log);
+  const supervisor = embedded ? undefined : new Supervisor(workerCount, { ...process.env, TELEGRAM_API_ROOT: config.TELEGRAM_API_ROOT, PLATFORM_BOT_TOKEN: config.PLATFORM_BOT_TOKEN, DEMO_MODE: 'off' }, platform.log, config.SHUTDOWN_TIMEOUT_MS);
   await inProcess?.start();
   supervisor?.start();
 

@@ -39,7 +39,7 @@ export async function startWorker(config: Config, overrides: PlatformOverrides =
   const worker = createWorker(platform);
   await worker.start();
   const ops = Fastify({ logger: false });
-  registerOpsRoutes(ops, platform.db);
+  registerOpsRoutes(ops, platform.db, { maxEventLoopDelayMs: config.EVENT_LOOP_READY_MAX_MS });
   const url = await ops.listen({ port: config.PORT, host: config.HOST });
   return {
     worker,

@@ -27,6 +27,9 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     PORT: '0',
     HOST: '127.0.0.1',
     PASSWORD_HASH_CONCURRENCY: '2',
+    // Tests drive one tenant through hundreds of writes in seconds; the budget's own tests
+    // (test/http/tenant-fairness.test.ts, hostile-load.test.ts) set the production value.
+    TENANT_WRITE_LIMIT: '1000000',
     ...pick(process.env, ['DATABASE_URL', 'REDIS_URL', 'REDIS_PREFIX']),
     ...overrides,
   });
