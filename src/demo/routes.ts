@@ -42,6 +42,6 @@ export function demoRoutes(api: Api, services: Services): void {
       body: z.strictObject({ bot_id: z.uuid() }),
       response: { 200: oneBot },
     },
-    config: { auth: 'admin', example: { bot_id: '00000000-0000-4000-8000-000000000000' } },
+    config: { auth: 'admin', resource: 'demo_group', example: { bot_id: '00000000-0000-4000-8000-000000000000' } },
   }, async (request) => ({ bot: await addBotToDemoGroup(services.db, control, request.principal!.tenantId, request.body.bot_id, request.params.chatId) }));
 }

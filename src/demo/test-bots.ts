@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Bot } from '../bots/index.js';
 import { getBot, listBots } from '../bots/index.js';
 import type { Database } from '../platform/db/index.js';
-import { AppError } from '../platform/errors.js';
+import { AppError, fieldError } from '../platform/errors.js';
 import type { SandboxGroupSummary } from '../sandbox/index.js';
 import type { SandboxControl } from '../try-it/sandbox-control.js';
 import type { DemoGroups } from './contract.js';
@@ -54,10 +54,13 @@ export async function listDemoGroups(db: Database, control: SandboxControl, tena
 /** Adds one of the tenant's bots to a demo group as an administrator with the rights Kovan's features use. */
 export async function addBotToDemoGroup(db: Database, control: SandboxControl, tenantId: string, botId: string, chatId: number): Promise<Bot> {
   await requireSandbox(control);
-  const bot = await db.withTenant(tenantId, (tx) => getBot(tx, botId));
+  // The path names the group (a tenant sees only its own and the shared ones); the body names a bot of its own.
   const { groups } = await listDemoGroups(db, control, tenantId);
   const group = groups.find((g) => g.chatId === chatId);
   if (!group) throw new AppError('not_found', 'Group not found');
+  const bot = await db.withTenant(tenantId, (tx) => getBot(tx, botId)).catch((error: unknown) => {
+    throw error instanceof AppError && error.code === 'not_found' ? fieldError('bot_id', 'none of your connected bots has this id') : error;
+  });
   if (group.botIds.includes(bot.id)) throw new AppError('conflict', `@${bot.username} is already in ${group.title}`);
   await control.post(`/groups/${chatId}/bots`, { botId: bot.telegramBotId, admin: true, canInviteUsers: true, canDeleteMessages: true, canRestrictMembers: true, canPinMessages: true });
   return bot;

@@ -40,10 +40,10 @@ export function documentedStatuses(route: RouteOptions): string[] {
 
 export interface ResponseContractOptions {
   /**
-   * Outside production an answer its schema does not describe fails (a 500 naming the route in
-   * the log): a missing or mistyped field, or a field the schema does not declare, which
-   * serialization would otherwise drop without a word. In production a mismatch is logged and
-   * the answer is sent as the code made it, so a drift degrades the contract, not the service.
+   * When strict (the test suite) an answer its schema does not describe fails (a 500 naming the
+   * route in the log): a missing or mistyped field, or a field the schema does not declare, which
+   * serialization would otherwise drop without a word. Otherwise a mismatch is logged and the
+   * answer is sent as the code made it, so a drift degrades the contract, not the service.
    */
   strict: boolean;
   log: FastifyBaseLogger;

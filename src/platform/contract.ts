@@ -23,7 +23,13 @@ export function pageOf<Item extends z.ZodType>(item: Item) {
   return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 }
 
-export const fieldProblemSchema = z.object({ field: z.string(), message: z.string() });
+export const fieldProblemSchema = z.object({
+  field: z.string(),
+  message: z.string(),
+  /** A stable code for this problem and the values in it (e.g. `password_weak`), for clients that word it in the person's language. */
+  code: z.string().optional(),
+  params: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+});
 
 /**
  * Every error the API answers (4xx and 5xx), as `application/problem+json` (RFC 9457). The

@@ -1,3 +1,6 @@
+import type { z } from 'zod';
+import type { fieldProblemSchema } from './contract.js';
+
 /**
  * The one error model. Code throws `AppError(code, message)`; the HTTP layer maps the code
  * to a status through {@link errorStatus} and answers `application/problem+json`. Callers
@@ -64,13 +67,8 @@ export const errorStatus = {
 
 export type ErrorCode = keyof typeof errorStatus;
 
-export interface FieldProblem {
-  field: string;
-  message: string;
-  /** A stable code for this problem and the values in it (e.g. `password_weak`), for clients that word it in the person's language. */
-  code?: string;
-  params?: Record<string, string | number>;
-}
+/** One wrong input field (its shape is the API contract's: platform/contract.ts). */
+export type FieldProblem = z.output<typeof fieldProblemSchema>;
 
 export class AppError extends Error {
   constructor(

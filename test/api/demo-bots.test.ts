@@ -31,7 +31,8 @@ test('demo mode: a test bot in one call, connected like a pasted token; the grou
   const refused = await api.request('POST', `/api/demo/groups/${group.id}/bots`, { token: owner.token, body: { bot_id: created.body.bot.id } });
   assert.equal(refused.status, 404, 'a group the tenant cannot see cannot be joined through Kovan');
   const foreignBot = await api.request('POST', `/api/demo/groups/${group.id}/bots`, { token: other.token, body: { bot_id: created.body.bot.id } });
-  assert.equal(foreignBot.status, 404, 'another tenant’s bot cannot be moved');
+  assert.equal(foreignBot.status, 400, 'another tenant’s bot cannot be moved: to this tenant it does not exist');
+  assert.equal(foreignBot.body.fields[0].field, 'bot_id');
 
   const again = await api.request('POST', `/api/demo/groups/${group.id}/bots`, { token: other.token, body: { bot_id: otherBot.body.bot.id } });
   assert.equal(again.status, 409, 'a bot already in the group is told so');

@@ -51,3 +51,13 @@ registerKind('schedule', async (api, owner) => {
   if (r.status !== 201) throw new Error(`schedule: ${r.status} ${r.text}`);
   return r.body.schedule.id;
 });
+
+// ─── Demo mode: a sandbox group the tenant's test bot is in (its chat id names it) ───
+registerKind('demo_group', async (api, owner) => {
+  const bot = await api.request('POST', '/api/demo/test-bot', { token: owner.token });
+  if (bot.status !== 201) throw new Error(`demo test bot: ${bot.status} ${bot.text}`);
+  const person = api.sandbox.createUser({ firstName: 'Isolation' });
+  const group = api.sandbox.createGroup({ title: uniqueName('Demo '), type: 'supergroup', memberIds: [person.id] });
+  api.sandbox.addBotToGroup(bot.body.bot.telegramBotId, group.id);
+  return String(group.id);
+});
