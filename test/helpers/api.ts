@@ -49,8 +49,7 @@ export async function startTestApi(options: {
   const log = createLogger('info', sink);
   const mailDir = path.join(config.DATA_DIR, 'mail');
   // A test that sets REDIS_URL to '' gets the platform's own choice: on PostgreSQL, the LISTEN/NOTIFY bus.
-  const cache = config.REDIS_URL || !process.env.REDIS_URL ? openTestCache() : undefined;
-  const backends = options.backends ?? { db: await openTestDatabase(), cache };
+  const backends = options.backends ?? { db: await openTestDatabase(), cache: config.REDIS_URL || !process.env.REDIS_URL ? openTestCache() : undefined };
   const platform = await openPlatform(config, { ...backends, mailer: new FileMailer(mailDir, config.MAIL_FROM), log });
   const services = apiServices(platform);
   const { app, routes } = await buildServer(services, { extraRoutes: options.extraRoutes });
