@@ -47,7 +47,8 @@ export const scheduleRunSchema = z.object({
   accepted: z.number().int(),
   deferred: z.number().int(),
   rejected: z.number().int(),
-  reason: z.string().optional(),
+  /** Why a run failed or was skipped; null (or absent) when it went as planned. */
+  reason: z.string().nullish(),
 }).meta({ id: 'ScheduleRun' });
 export type ScheduleRun = z.output<typeof scheduleRunSchema>;
 
