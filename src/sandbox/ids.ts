@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomInt } from 'node:crypto';
 
 export interface IdCounters {
   users: number;
@@ -8,16 +8,20 @@ export interface IdCounters {
 }
 
 /**
- * Hands out identifiers shaped like Telegram's. Ids are deterministic per sandbox so test output is
- * stable, and deliberately large: modern bot, user and group ids exceed 2^31 (some exceed 2^32), and
+ * Hands out identifiers shaped like Telegram's: unique, never reused (a restored sandbox goes on
+ * from its saved counters), and deliberately large: modern bot, user and group ids exceed 2^31 (some exceed 2^32), and
  * a product that stores them in a 32-bit INTEGER must fail here rather than in production. Users
  * alternate between old-style small ids and large ones so both shapes get exercised.
  */
 export class IdAllocator {
-  private users = 0;
-  private bots = 0;
-  private basicGroups = 0;
-  private supergroups = 0;
+  // Each sandbox starts its counters at a random place: two sandboxes (a restarted demo without
+  // its state file, test files running side by side against one database) must not hand out the
+  // same bot id, which Kovan rightly takes for the same Telegram bot. The ranges keep every id
+  // in the shape described above.
+  private users = randomInt(0, 50_000) * 2;
+  private bots = randomInt(0, 1_000_000);
+  private basicGroups = randomInt(0, 1_000_000);
+  private supergroups = randomInt(0, 1_000_000);
 
   /** How far each counter got, so a restored sandbox never hands out an id twice. */
   counters(): IdCounters {
