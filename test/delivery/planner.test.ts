@@ -36,7 +36,8 @@ test('before sending: what fits today goes today, the rest is planned for tomorr
 });
 
 test('the planned finish matches the sender against the sandbox, within 15 % on a clock 20× faster', {
-  skip: !realPostgres && 'a timing test: embedded PGlite (WASM, one connection) is slower than this sped-up sandbox paces; the plan models PostgreSQL',
+  skip: (!realPostgres && 'a timing test: embedded PGlite (WASM, one connection) is slower than this sped-up sandbox paces; the plan models PostgreSQL')
+    || (process.env.KOVAN_CPU_HOG === '1' && 'a measurement of real time against the plan: beside a CPU hog the sender is slowed by the hog, not by anything the plan models (runs in the plain PostgreSQL pass)'),
 }, async () => {
   const t = await sandboxTenant(db, sandbox, { groups: 5, plan: 'premium' });
   // 25 messages per group: the per-chat pace, then the 20-per-window group limit, both bind.
