@@ -15,10 +15,12 @@ import { demoBotUsername } from './demo-world.js';
  * pasted token. Only where the configured Telegram is the sandbox; never against the real one.
  */
 
+function notInDemoMode(): AppError {
+  return new AppError('conflict', 'Test bots exist only in demo mode, where Telegram is the built-in sandbox: create your bot with @BotFather and paste its token');
+}
+
 async function requireSandbox(control: SandboxControl): Promise<void> {
-  if (!(await control.available())) {
-    throw new AppError('conflict', 'Test bots exist only in demo mode, where Telegram is the built-in sandbox: create your bot with @BotFather and paste its token');
-  }
+  if (!(await control.available())) throw notInDemoMode();
 }
 
 /** A username no bot has had: Telegram's rule (5–32 characters, ending in "bot"), random so restarts never reuse one. */
@@ -53,9 +55,9 @@ export async function listDemoGroups(db: Database, control: SandboxControl, tena
 
 /** Adds one of the tenant's bots to a demo group as an administrator with the rights Kovan's features use. */
 export async function addBotToDemoGroup(db: Database, control: SandboxControl, tenantId: string, botId: string, chatId: number): Promise<Bot> {
-  await requireSandbox(control);
   // The path names the group (a tenant sees only its own and the shared ones); the body names a bot of its own.
-  const { groups } = await listDemoGroups(db, control, tenantId);
+  const { available, groups } = await listDemoGroups(db, control, tenantId);
+  if (!available) throw notInDemoMode();
   const group = groups.find((g) => g.chatId === chatId);
   if (!group) throw new AppError('not_found', 'Group not found');
   const bot = await db.withTenant(tenantId, (tx) => getBot(tx, botId)).catch((error: unknown) => {
